@@ -1,0 +1,83 @@
+/**
+ * A JSON-lines logger that cannot print a secret: values under sensitive keys
+ * are replaced, and every string registered with `redact()` (passwords read or
+ * generated during the rotation) is masked wherever it appears, including in
+ * error messages raised by drivers.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const SENSITIVE_KEY = /pass(word|phrase)?|secret|credential|private.?key|api.?key|token(?<!request.?token)$|connection.?string|authorization/i;
+/** Shorter strings are not masked: masking "a" everywhere would garble every line. */
+const MIN_REDACTED_LENGTH = 4;
+export const REDACTED = '[REDACTED]';
+
+export interface LoggerOptions {
+  /** Lowest level written. @default LOG_LEVEL from the environment, else 'info' */
+  readonly level?: LogLevel;
+  /** Where lines go. @default console.log */
+  readonly sink?: (line: string) => void;
+  /** Fields added to every line. */
+  readonly context?: LogFields;
+}
+
+export class Logger {
+  private readonly secrets = new Set<string>();
+  private readonly threshold: number;
+  private readonly sink: (line: string) => void;
+  private readonly context: LogFields;
+
+  constructor(options: LoggerOptions = {}) {
+    const fromEnv = process.env.LOG_LEVEL?.toLowerCase() as LogLevel | undefined;
+    this.threshold = LEVELS[options.level ?? (fromEnv && fromEnv in LEVELS ? fromEnv : 'info')];
+    this.sink = options.sink ?? ((line) => console.log(line));
+    this.context = options.context ?? {};
+  }
+
+  /** Registers values that must never be printed, e.g. a password just read. */
+  redact(...values: Array<string | undefined>): void {
+    for (const value of values) {
+      if (typeof value === 'string' && value.length >= MIN_REDACTED_LENGTH) this.secrets.add(value);
+    }
+  }
+
+  /** Masks every registered secret in `text`. */
+  scrub(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join(REDACTED);
+    return out;
+  }
+
+  debug(message: string, fields?: LogFields): void { this.write('debug', message, fields); }
+  info(message: string, fields?: LogFields): void { this.write('info', message, fields); }
+  warn(message: string, fields?: LogFields): void { this.write('warn', message, fields); }
+  error(message: string, fields?: LogFields): void { this.write('error', message, fields); }
+
+  private write(level: LogLevel, message: string, fields?: LogFields): void {
+    if (LEVELS[level] < this.threshold) return;
+    const line = { level, message, ...this.context, ...fields };
+    this.sink(this.scrub(JSON.stringify(this.clean(line, 0))));
+  }
+
+  private clean(value: unknown, depth: number): unknown {
+    if (depth > 6) return '[Truncated]';
+    if (value instanceof Error) return describeError(value);
+    if (Array.isArray(value)) return value.map((item) => this.clean(item, depth + 1));
+    if (value && typeof value === 'object') {
+      const out: LogFields = {};
+      for (const [key, item] of Object.entries(value)) {
+        out[key] = SENSITIVE_KEY.test(key) && item !== undefined ? REDACTED : this.clean(item, depth + 1);
+      }
+      return out;
+    }
+    return value;
+  }
+}
+
+/** The parts of an error that are safe to log: its class, code and message. */
+export function describeError(error: unknown): LogFields {
+  if (!(error instanceof Error)) return { name: typeof error };
+  const code = (error as { code?: unknown }).code;
+  return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+}

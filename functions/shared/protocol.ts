@@ -1,0 +1,164 @@
+import { describeError, Logger } from './logger';
+import {
+  RotationNotEnabledError,
+  SecretValueMissingError,
+  UnknownVersionError,
+  VersionNotPendingError,
+} from './errors';
+import { parseRotationEvent, RotationEvent } from './event';
+import { RotationSettings } from './settings';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, SecretStore } from './secret-store';
+
+/** What a step can use besides the secret values. */
+export interface RotationContext {
+  /** The secret's ARN, as DescribeSecret returned it. */
+  readonly secretArn: string;
+  /** The version being rotated to (the event's ClientRequestToken). */
+  readonly token: string;
+  readonly logger: Logger;
+  /** A new password from GetRandomPassword, with the configured length and exclusions; already redacted. */
+  randomPassword(): Promise<string>;
+}
+
+/** The versions a step works with. `previous` is absent on a secret's first rotation. */
+export interface RotationVersions<T> {
+  readonly pending: T;
+  readonly current: T;
+  readonly previous?: T;
+}
+
+/**
+ * Everything that is specific to one kind of target. The protocol around it
+ * (guard, stages, idempotency, logging) is the same for every handler.
+ */
+export interface RotationDefinition<T> {
+  /**
+   * Parses and validates a stored secret string. Throws InvalidSecretError
+   * naming what is wrong, never echoing the value. `label` says which
+   * version is parsed, for the message.
+   */
+  parse(secretString: string, label: string): T;
+  /** The strings within a value that must never be logged (passwords, keys). */
+  sensitiveValues(value: T): Array<string | undefined>;
+  /** createSecret: the value to store as AWSPENDING, derived from AWSCURRENT. */
+  create(current: T, context: RotationContext): Promise<T>;
+  /** setSecret: make the target accept `pending`. Must be safe to run again. @default nothing to do */
+  set?(versions: RotationVersions<T>, context: RotationContext): Promise<void>;
+  /** testSecret: prove that `pending` works against the target. */
+  test(versions: RotationVersions<T>, context: RotationContext): Promise<void>;
+  /** finishSecret, after AWSCURRENT moved: e.g. revoke what is now AWSPREVIOUS. @default nothing to do */
+  finish?(versions: { readonly current: T; readonly previous?: T }, context: RotationContext): Promise<void>;
+  /** Serializes a value for PutSecretValue. @default JSON.stringify */
+  serialize?(value: T): string;
+}
+
+export interface RotationDependencies {
+  readonly store: SecretStore;
+  readonly settings: RotationSettings;
+  readonly logger: Logger;
+}
+
+export type RotationHandler = (event: unknown) => Promise<void>;
+
+/**
+ * Runs one rotation step: the guard that every step starts with, then the
+ * step. Each step is idempotent, so Secrets Manager's retries are harmless.
+ */
+export function createRotationHandler<T>(definition: RotationDefinition<T>, deps: RotationDependencies): RotationHandler {
+  return async (rawEvent: unknown) => {
+    const started = Date.now();
+    const event = parseRotationEvent(rawEvent);
+    const fields = { step: event.Step, secretId: event.SecretId, versionId: event.ClientRequestToken };
+    try {
+      await runStep(definition, deps, event);
+      deps.logger.info('rotation step finished', { ...fields, durationMs: Date.now() - started });
+    } catch (error) {
+      deps.logger.error('rotation step failed', { ...fields, durationMs: Date.now() - started, error: describeError(error) });
+      // The message may come from a driver: mask anything this rotation read or made.
+      if (error instanceof Error) error.message = deps.logger.scrub(error.message);
+      throw error;
+    }
+  };
+}
+
+async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDependencies, event: RotationEvent): Promise<void> {
+  const { store, logger, settings } = deps;
+  const token = event.ClientRequestToken;
+  const metadata = await store.describe(event.SecretId);
+  const arn = metadata.arn;
+  if (!metadata.rotationEnabled) {
+    throw new RotationNotEnabledError(`secret ${arn} does not have rotation enabled; enable rotation on it before invoking its rotation function`);
+  }
+  const stages = metadata.versions[token];
+  if (!stages) {
+    throw new UnknownVersionError(`version ${token} is not a version of secret ${arn}; the event names a token that RotateSecret did not create for this secret`);
+  }
+  if (stages.includes(AWSCURRENT)) {
+    logger.info('version is already AWSCURRENT; nothing to do', { step: event.Step, secretId: arn, versionId: token });
+    return;
+  }
+  if (!stages.includes(AWSPENDING)) {
+    throw new VersionNotPendingError(`version ${token} of secret ${arn} is not staged AWSPENDING (it has ${stages.join(', ') || 'no stage'}); start a new rotation`);
+  }
+
+  const context: RotationContext = {
+    secretArn: arn,
+    token,
+    logger,
+    randomPassword: async () => {
+      const password = await store.randomPassword({ length: settings.passwordLength, excludeCharacters: settings.excludeCharacters });
+      logger.redact(password);
+      return password;
+    },
+  };
+  const read = async (stage: string, versionId?: string): Promise<T | undefined> => {
+    const raw = await store.getValue(arn, stage, versionId);
+    if (raw === undefined) return undefined;
+    logger.redact(raw);
+    const value = definition.parse(raw, versionId ? `${stage} version ${versionId}` : stage);
+    logger.redact(...definition.sensitiveValues(value));
+    return value;
+  };
+  const require = async (stage: string, versionId?: string): Promise<T> => {
+    const value = await read(stage, versionId);
+    if (value === undefined) {
+      throw new SecretValueMissingError(`secret ${arn} has no ${stage} value${versionId ? ` for version ${versionId}` : ''}; ${stage === AWSPENDING ? 'createSecret must run first' : 'put a value in the secret first'}`);
+    }
+    return value;
+  };
+  const versions = async (): Promise<RotationVersions<T>> => ({
+    pending: await require(AWSPENDING, token),
+    current: await require(AWSCURRENT),
+    previous: await read(AWSPREVIOUS),
+  });
+
+  switch (event.Step) {
+    case 'createSecret': {
+      const current = await require(AWSCURRENT);
+      if ((await read(AWSPENDING, token)) !== undefined) {
+        logger.info('pending value already exists; keeping it', { secretId: arn, versionId: token });
+        return;
+      }
+      const pending = await definition.create(current, context);
+      logger.redact(...definition.sensitiveValues(pending));
+      await store.putPending(arn, token, (definition.serialize ?? JSON.stringify)(pending));
+      logger.info('created pending value', { secretId: arn, versionId: token });
+      return;
+    }
+    case 'setSecret':
+      if (definition.set) await definition.set(await versions(), context);
+      return;
+    case 'testSecret':
+      await definition.test(await versions(), context);
+      return;
+    case 'finishSecret': {
+      const currentVersion = Object.keys(metadata.versions).find((id) => metadata.versions[id].includes(AWSCURRENT));
+      await store.promote(arn, token, currentVersion);
+      logger.info('moved AWSCURRENT to the new version', { secretId: arn, versionId: token, previousVersionId: currentVersion });
+      if (definition.finish) {
+        await definition.finish({ current: await require(AWSCURRENT), previous: await read(AWSPREVIOUS) }, context);
+      }
+      return;
+    }
+  }
+}

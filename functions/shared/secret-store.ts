@@ -1,0 +1,96 @@
+import {
+  DescribeSecretCommand,
+  GetRandomPasswordCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+
+export const AWSCURRENT = 'AWSCURRENT';
+export const AWSPENDING = 'AWSPENDING';
+export const AWSPREVIOUS = 'AWSPREVIOUS';
+
+export interface SecretMetadata {
+  readonly arn: string;
+  readonly rotationEnabled: boolean;
+  /** Version id to its staging labels, for versions that have at least one. */
+  readonly versions: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface PasswordOptions {
+  readonly length: number;
+  readonly excludeCharacters: string;
+}
+
+/**
+ * What the rotation protocol needs from Secrets Manager. The real
+ * implementation is `SecretsManagerStore`; tests of the protocol's branches
+ * may pass a fake.
+ */
+export interface SecretStore {
+  describe(secretId: string): Promise<SecretMetadata>;
+  /** The value of a version, or undefined when that version or stage has no value. */
+  getValue(secretId: string, stage: string, versionId?: string): Promise<string | undefined>;
+  putPending(secretId: string, versionId: string, value: string): Promise<void>;
+  /** Moves AWSCURRENT to `versionId`; Secrets Manager labels the old one AWSPREVIOUS. */
+  promote(secretId: string, versionId: string, fromVersionId: string | undefined): Promise<void>;
+  randomPassword(options: PasswordOptions): Promise<string>;
+}
+
+/**
+ * Builds the Secrets Manager client the way AWS's rotation templates do:
+ * SECRETS_MANAGER_ENDPOINT overrides the endpoint (a VPC endpoint, or the
+ * local emulator), AWS_REGION picks the region.
+ */
+export function secretsManagerClientFromEnvironment(env: NodeJS.ProcessEnv = process.env): SecretsManagerClient {
+  const endpoint = env.SECRETS_MANAGER_ENDPOINT?.trim();
+  return new SecretsManagerClient({ ...(endpoint ? { endpoint } : {}) });
+}
+
+export class SecretsManagerStore implements SecretStore {
+  constructor(private readonly client: SecretsManagerClient) {}
+
+  async describe(secretId: string): Promise<SecretMetadata> {
+    const out = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    return { arn: out.ARN ?? secretId, rotationEnabled: out.RotationEnabled === true, versions: out.VersionIdsToStages ?? {} };
+  }
+
+  async getValue(secretId: string, stage: string, versionId?: string): Promise<string | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, ...(versionId ? { VersionId: versionId } : {}) }),
+      );
+      return out.SecretString;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }
+  }
+
+  async putPending(secretId: string, versionId: string, value: string): Promise<void> {
+    await this.client.send(
+      new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: value, VersionStages: [AWSPENDING] }),
+    );
+  }
+
+  async promote(secretId: string, versionId: string, fromVersionId: string | undefined): Promise<void> {
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: AWSCURRENT,
+        MoveToVersionId: versionId,
+        ...(fromVersionId ? { RemoveFromVersionId: fromVersionId } : {}),
+      }),
+    );
+  }
+
+  async randomPassword(options: PasswordOptions): Promise<string> {
+    const out = await this.client.send(
+      new GetRandomPasswordCommand({ PasswordLength: options.length, ExcludeCharacters: options.excludeCharacters || undefined }),
+    );
+    if (!out.RandomPassword) throw new Error('GetRandomPassword returned no password');
+    return out.RandomPassword;
+  }
+}

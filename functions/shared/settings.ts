@@ -1,0 +1,27 @@
+import { ConfigurationError } from './errors';
+
+/**
+ * Characters left out of generated passwords unless EXCLUDE_CHARACTERS says
+ * otherwise. What remains (letters, digits and `-._~`) needs no escaping in a
+ * URL, a libpq/JDBC/ODBC connection string, a shell or a JSON document.
+ */
+export const DEFAULT_EXCLUDE_CHARACTERS = ' !"#$%&\'()*+,/:;<=>?@[\\]^`{|}';
+
+export interface RotationSettings {
+  /** Length of generated passwords. */
+  readonly passwordLength: number;
+  /** Characters that generated passwords never contain. */
+  readonly excludeCharacters: string;
+}
+
+/** Reads PASSWORD_LENGTH and EXCLUDE_CHARACTERS, failing clearly on bad values. */
+export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): RotationSettings {
+  const rawLength = env.PASSWORD_LENGTH?.trim();
+  const passwordLength = rawLength ? Number(rawLength) : 32;
+  if (!Number.isInteger(passwordLength) || passwordLength < 8 || passwordLength > 4096) {
+    throw new ConfigurationError(
+      `PASSWORD_LENGTH must be a whole number from 8 to 4096, got ${JSON.stringify(rawLength)}; fix the function's environment`,
+    );
+  }
+  return { passwordLength, excludeCharacters: env.EXCLUDE_CHARACTERS ?? DEFAULT_EXCLUDE_CHARACTERS };
+}

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { zipSync, Zippable } from 'fflate';
+import { InvalidPropError } from './validation';
+
+/**
+ * Every zip entry gets this timestamp (the earliest a zip can hold), whatever
+ * the files' mtimes. Zip stores local date fields and fflate reads them in the
+ * local time zone, so the date is built from local fields: the bytes are then
+ * the same in every time zone.
+ */
+const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+
+/** A handler's deployment package: a zip whose bytes depend only on the files in it. */
+export interface HandlerPackage {
+  /** Where the zip is on disk, for TerraformAsset. */
+  readonly zipPath: string;
+  /** base64 SHA-256 of the zip: Lambda's `source_code_hash`. */
+  readonly sourceCodeHash: string;
+}
+
+/** The root of this package (where its package.json is), found from this file wherever npm put it. */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'cdktf-secret-rotation') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the cdktf-secret-rotation package above ${__dirname}`);
+    dir = parent;
+  }
+}
+
+/** The folder holding a built-in handler's bundle, failing clearly when it was not built. */
+export function builtInHandlerDir(name: string): string {
+  const dir = join(packageRoot(), 'dist', 'functions', name);
+  if (!existsSync(join(dir, 'index.js'))) {
+    throw new InvalidPropError(`the ${name} handler is not built: ${join(dir, 'index.js')} is missing; run \`npm run build\` first`);
+  }
+  return dir;
+}
+
+/**
+ * Zips every file under `dir` with fixed timestamps and permissions, in
+ * sorted order, so the same files give the same zip on any machine, any day
+ * (cdktf's own ARCHIVE assets record each file's mtime). The zip is written
+ * once to a cache folder named by its content hash, as `<name>.zip`.
+ */
+export function packageHandler(name: string, dir: string): HandlerPackage {
+  const files: Zippable = {};
+  for (const file of listFiles(dir)) {
+    files[relative(dir, file).split('\\').join('/')] = [readFileSync(file), { mtime: FIXED_MTIME, level: 9, os: 3, attrs: 0o100644 << 16 }];
+  }
+  const zip = zipSync(files);
+  const sha256 = createHash('sha256').update(zip).digest();
+  const cacheDir = join(tmpdir(), 'cdktf-secret-rotation', sha256.toString('hex'));
+  const zipPath = join(cacheDir, `${name}.zip`);
+  if (!existsSync(zipPath)) {
+    mkdirSync(cacheDir, { recursive: true });
+    // Write then rename, so a parallel synth never sees half a zip.
+    const partial = `${zipPath}.${process.pid}.tmp`;
+    writeFileSync(partial, zip);
+    renameSync(partial, zipPath);
+  }
+  return { zipPath, sourceCodeHash: sha256.toString('base64') };
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? listFiles(path) : [path];
+    });
+}

@@ -1,0 +1,27 @@
+import { Token } from 'cdktf';
+
+/** A construct was given a prop it cannot use. Thrown before anything is created. */
+export class InvalidPropError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidPropError';
+  }
+}
+
+/** A value known at synth time: not an unresolved token (a Terraform reference or variable). */
+export function isKnown<T>(value: T | undefined): value is T {
+  return value !== undefined && !Token.isUnresolved(value);
+}
+
+/** Shows a prop value in an error message. */
+export function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** Fails unless `value` (when known) is a whole number in [min, max]. */
+export function checkInteger(prop: string, value: number | undefined, min: number, max: number): void {
+  if (!isKnown(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidPropError(`${prop} must be a whole number from ${min} to ${max}, got ${show(value)}`);
+  }
+}

@@ -1,0 +1,133 @@
+import { Construct } from 'constructs';
+import { Token } from 'cdktf';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { RotatableSecret, RotationFunction } from './rotation-function';
+import { RotationSchedule, RotationScheduleOptions, validateSchedule } from './rotation-schedule';
+import { checkInteger, InvalidPropError, isKnown, show } from './private/validation';
+
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+/** Rotation by one of this library's functions. */
+export interface SecretRotationOptions extends RotationScheduleOptions {
+  /** The function that rotates the secret. It is granted access to this secret only. */
+  readonly function: RotationFunction;
+}
+
+export interface RotatedSecretProps {
+  /**
+   * The secret's name: letters, digits and `/_+=.@-`, at most 512 characters.
+   * Avoid ending it with a hyphen and six characters, which Secrets Manager
+   * confuses with an ARN suffix.
+   * @default - Terraform picks a unique name
+   */
+  readonly name?: string;
+  /** @default - no description */
+  readonly description?: string;
+  /**
+   * ARN of the customer managed KMS key that encrypts the secret.
+   * @default - a new key, with yearly rotation of its key material, for this secret
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * The first value of the secret, written with the provider's write-only
+   * `secret_string_wo`, so it is never stored in Terraform state. It must be a
+   * Terraform expression (a token), e.g. `Fn.jsonencode({ ..., password: variable.value })`
+   * with an ephemeral, sensitive variable: a literal string would be written
+   * into cdk.tf.json, and is refused. Rotation owns the value after that.
+   * @default - no value: put the first one in yourself before rotation runs
+   */
+  readonly initialValue?: string;
+  /**
+   * Version of `initialValue`. Raise it to make Terraform write `initialValue`
+   * again (which replaces the rotated value).
+   * @default 1
+   */
+  readonly initialValueVersion?: number;
+  /** Days Secrets Manager keeps the secret after deletion: 0 (delete at once) or 7 to 30. @default 30 */
+  readonly recoveryWindowInDays?: number;
+  /** Rotation of the secret. @default - no rotation */
+  readonly rotation?: SecretRotationOptions;
+  /** Tags on the secret (and on the key, when one is created). @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * A Secrets Manager secret encrypted with a customer managed KMS key, and
+ * optionally rotated by a RotationFunction. No secret value ever appears in
+ * the synthesized configuration or in Terraform state.
+ */
+export class RotatedSecret extends Construct implements RotatableSecret {
+  readonly resource: SecretsmanagerSecret;
+  /** The key created for this secret, when `kmsKeyArn` was not given. */
+  readonly encryptionKey?: KmsKey;
+  readonly secretArn: string;
+  readonly secretName: string;
+  readonly kmsKeyArn: string;
+  /** The rotation schedule, when `rotation` was given. */
+  readonly rotationSchedule?: RotationSchedule;
+
+  constructor(scope: Construct, id: string, props: RotatedSecretProps = {}) {
+    super(scope, id);
+    validateProps(props);
+
+    if (props.kmsKeyArn === undefined) {
+      this.encryptionKey = new KmsKey(this, 'EncryptionKey', {
+        description: `Encrypts the Secrets Manager secret ${props.name ?? this.node.path}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags: props.tags,
+      });
+    }
+    this.kmsKeyArn = props.kmsKeyArn ?? this.encryptionKey!.arn;
+
+    this.resource = new SecretsmanagerSecret(this, 'Resource', {
+      name: props.name,
+      description: props.description,
+      kmsKeyId: this.kmsKeyArn,
+      recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
+      tags: props.tags,
+    });
+    this.secretArn = this.resource.arn;
+    this.secretName = this.resource.name;
+
+    if (props.initialValue !== undefined) {
+      new SecretsmanagerSecretVersion(this, 'InitialValue', {
+        secretId: this.resource.id,
+        secretStringWo: props.initialValue,
+        secretStringWoVersion: props.initialValueVersion ?? 1,
+      });
+    }
+
+    if (props.rotation) {
+      const { function: fn, ...schedule } = props.rotation;
+      const permission = fn.grantRotation(this);
+      this.rotationSchedule = new RotationSchedule(this, 'Rotation', {
+        ...schedule,
+        secretId: this.resource.id,
+        rotationLambdaArn: fn.functionArn,
+        // Rotation may start at once: the function must be invocable by then.
+        dependsOn: [permission, fn.resource],
+      });
+    }
+  }
+}
+
+function validateProps(props: RotatedSecretProps): void {
+  if (isKnown(props.name) && !SECRET_NAME.test(props.name)) {
+    throw new InvalidPropError(`name must be 1 to 512 letters, digits or /_+=.@- characters, got ${show(props.name)}`);
+  }
+  if (props.initialValue !== undefined && !Token.isUnresolved(props.initialValue)) {
+    // Never echo the value: it is presumably a secret.
+    throw new InvalidPropError(
+      'initialValue is a literal string, which would be written into cdk.tf.json; pass a Terraform expression instead, e.g. Fn.jsonencode({ ..., password: passwordVariable.value }) with an ephemeral, sensitive TerraformVariable',
+    );
+  }
+  checkInteger('initialValueVersion', props.initialValueVersion, 1, Number.MAX_SAFE_INTEGER);
+  const window = props.recoveryWindowInDays;
+  if (isKnown(window) && window !== 0 && (!Number.isInteger(window) || window < 7 || window > 30)) {
+    throw new InvalidPropError(`recoveryWindowInDays must be 0 (delete at once) or a whole number from 7 to 30, got ${show(window)}`);
+  }
+  if (props.rotation) validateSchedule(props.rotation);
+}

@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import { Construct, IConstruct } from 'constructs';
+import { AssetType, Fn, Lazy, TerraformAsset, Token } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { builtInHandlerDir, packageHandler } from './private/handler-package';
+import { checkInteger, InvalidPropError, isKnown, show } from './private/validation';
+
+/** The rotation handlers built into this library (see functions/). */
+export const BUILT_IN_HANDLERS = ['postgres-single-user'] as const;
+export type BuiltInHandler = (typeof BUILT_IN_HANDLERS)[number];
+
+/** Retention periods CloudWatch Logs accepts, in days (0 = never expire). */
+const LOG_RETENTION_DAYS = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface RotationFunctionProps {
+  /** Which built-in handler to deploy. */
+  readonly handler: BuiltInHandler;
+  /**
+   * The Lambda function's name: letters, digits, `-` and `_`, at most 64.
+   * @default - derived from the construct path, unique within the account and region as long as the path is
+   */
+  readonly functionName?: string;
+  /** Memory in MiB, 128 to 10240. @default 256 */
+  readonly memorySize?: number;
+  /** Timeout of one step in seconds, 1 to 900. @default 30 */
+  readonly timeout?: number;
+  /** Length of generated passwords (PASSWORD_LENGTH), 8 to 4096. @default 32 */
+  readonly passwordLength?: number;
+  /**
+   * Characters generated passwords never contain (EXCLUDE_CHARACTERS).
+   * @default - every punctuation character except `-._~`, and space: safe in URLs, connection strings and shells
+   */
+  readonly excludeCharacters?: string;
+  /** How long CloudWatch keeps the function's logs, in days (a value CloudWatch accepts; 0 = forever). @default 365 */
+  readonly logRetentionInDays?: number;
+  /** KMS key ARN that encrypts the log group. @default - CloudWatch's own encryption */
+  readonly logKmsKeyArn?: string;
+  /** Instruction set. The handlers are plain JavaScript, so arm64 is cheaper at no cost. @default 'arm64' */
+  readonly architecture?: 'arm64' | 'x86_64';
+}
+
+/** A secret this function may rotate. */
+export interface RotatableSecret extends IConstruct {
+  readonly secretArn: string;
+  /** The customer managed KMS key that encrypts the secret, if any. */
+  readonly kmsKeyArn?: string;
+}
+
+/**
+ * A Lambda function running a rotation handler, with its log group and an
+ * IAM role that can touch only the secrets granted with `grantRotation()`.
+ * One function can rotate many secrets.
+ */
+export class RotationFunction extends Construct {
+  readonly resource: LambdaFunction;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly functionArn: string;
+  readonly functionName: string;
+  private readonly secretArns: string[] = [];
+  private readonly keyGrants = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: RotationFunctionProps) {
+    super(scope, id);
+    validateProps(props);
+    const functionName = props.functionName ?? defaultFunctionName(this);
+    const pkg = packageHandler(props.handler, builtInHandlerDir(props.handler));
+
+    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: props.logRetentionInDays ?? 365,
+      kmsKeyId: props.logKmsKeyArn,
+    });
+
+    this.role = new IamRole(this, 'ExecutionRole', {
+      name: `${functionName.slice(0, 59)}-role`,
+      description: `Runs the ${props.handler} rotation function ${functionName}`,
+      assumeRolePolicy: new DataAwsIamPolicyDocument(this, 'AssumeRolePolicy', {
+        statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] }],
+      }).json,
+    });
+
+    // Statements are produced at synth time, after every grantRotation() call.
+    const policy = new DataAwsIamPolicyDocument(this, 'Policy', {
+      statement: Lazy.anyValue({ produce: () => this.policyStatements() }),
+    });
+    const rolePolicy = new IamRolePolicy(this, 'ExecutionPolicy', {
+      name: 'rotation',
+      role: this.role.id,
+      policy: policy.json,
+    });
+
+    const environment: Record<string, string> = {
+      ...(props.passwordLength !== undefined ? { PASSWORD_LENGTH: String(props.passwordLength) } : {}),
+      ...(props.excludeCharacters !== undefined ? { EXCLUDE_CHARACTERS: props.excludeCharacters } : {}),
+    };
+    const asset = new TerraformAsset(this, 'Code', { path: pkg.zipPath, type: AssetType.FILE });
+    this.resource = new LambdaFunction(this, 'Resource', {
+      functionName,
+      description: `Rotates Secrets Manager secrets (${props.handler})`,
+      role: this.role.arn,
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      architectures: [props.architecture ?? 'arm64'],
+      filename: asset.path,
+      sourceCodeHash: pkg.sourceCodeHash,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? 30,
+      ...(Object.keys(environment).length > 0 ? { environment: { variables: environment } } : {}),
+      // The log group and permissions exist before the first invocation.
+      dependsOn: [this.logGroup, rolePolicy],
+    });
+    this.functionArn = this.resource.arn;
+    this.functionName = this.resource.functionName;
+  }
+
+  /**
+   * Lets this function rotate `secret`: the role may read and stage its
+   * versions (and use its KMS key through Secrets Manager only), and Secrets
+   * Manager may invoke the function for this secret only. Returns the invoke
+   * permission, which rotation must wait for.
+   */
+  grantRotation(secret: RotatableSecret): LambdaPermission {
+    this.secretArns.push(secret.secretArn);
+    if (secret.kmsKeyArn !== undefined && !this.keyGrants.has(secret.kmsKeyArn)) {
+      this.keyGrants.set(secret.kmsKeyArn, secret.secretArn);
+    }
+    const suffix = createHash('sha256').update(secret.node.path).digest('hex').slice(0, 12);
+    return new LambdaPermission(this, `InvokePermission-${suffix}`, {
+      statementId: `SecretsManager-${suffix}`,
+      action: 'lambda:InvokeFunction',
+      functionName: this.resource.functionName,
+      principal: 'secretsmanager.amazonaws.com',
+      sourceArn: secret.secretArn,
+      // The account that owns the secret: the fifth field of its ARN.
+      sourceAccount: Fn.element(Fn.split(':', secret.secretArn), 4),
+    });
+  }
+
+  private policyStatements(): Array<Record<string, unknown>> {
+    const statements: Array<Record<string, unknown>> = [
+      {
+        sid: 'WriteLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${this.logGroup.arn}:*`],
+      },
+      {
+        // GetRandomPassword acts on no resource, so IAM only accepts "*".
+        sid: 'GeneratePasswords',
+        actions: ['secretsmanager:GetRandomPassword'],
+        resources: ['*'],
+      },
+    ];
+    if (this.secretArns.length > 0) {
+      statements.push({
+        sid: 'RotateSecrets',
+        actions: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
+        resources: [...this.secretArns],
+      });
+    }
+    [...this.keyGrants].forEach(([keyArn, secretArn], n) => {
+      statements.push({
+        sid: `UseSecretKeyThroughSecretsManager${n === 0 ? '' : n}`,
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [keyArn],
+        condition: [
+          {
+            test: 'StringEquals',
+            variable: 'kms:ViaService',
+            // The secret's region is the fourth field of its ARN.
+            values: [`secretsmanager.${Fn.element(Fn.split(':', secretArn), 3)}.amazonaws.com`],
+          },
+        ],
+      });
+    });
+    return statements;
+  }
+}
+
+function validateProps(props: RotationFunctionProps): void {
+  if (!(BUILT_IN_HANDLERS as readonly string[]).includes(props.handler)) {
+    throw new InvalidPropError(`handler must be one of ${BUILT_IN_HANDLERS.join(', ')}, got ${show(props.handler)}`);
+  }
+  if (isKnown(props.functionName) && !FUNCTION_NAME.test(props.functionName)) {
+    throw new InvalidPropError(`functionName must be 1 to 64 letters, digits, hyphens or underscores, got ${show(props.functionName)}`);
+  }
+  checkInteger('memorySize', props.memorySize, 128, 10240);
+  checkInteger('timeout', props.timeout, 1, 900);
+  checkInteger('passwordLength', props.passwordLength, 8, 4096);
+  if (isKnown(props.logRetentionInDays) && !LOG_RETENTION_DAYS.includes(props.logRetentionInDays)) {
+    throw new InvalidPropError(`logRetentionInDays must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${show(props.logRetentionInDays)}`);
+  }
+  if (isKnown(props.architecture) && props.architecture !== 'arm64' && props.architecture !== 'x86_64') {
+    throw new InvalidPropError(`architecture must be "arm64" or "x86_64", got ${show(props.architecture)}`);
+  }
+}
+
+/** A name from the construct path, shortened with a hash of the full path when it would pass 64 characters. */
+function defaultFunctionName(scope: Construct): string {
+  const path = scope.node.path;
+  const readable = path.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  if (readable.length <= 64 && !Token.isUnresolved(readable)) return readable;
+  const hash = createHash('sha256').update(path).digest('hex').slice(0, 8);
+  return `${readable.slice(0, 55)}-${hash}`;
+}
