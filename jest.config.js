@@ -7,5 +7,6 @@ module.exports = {
   // required as they are, exactly as Lambda would load them.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/support/cdktf-matchers.ts'],
   testTimeout: 60000,
 };

@@ -1,0 +1,108 @@
+import { Fn, Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { RotatedSecret, RotatedSecretProps, RotationFunction } from '../../modules';
+import { only, resources, synth } from '../support/synth';
+
+const secret = (props: RotatedSecretProps = {}) => synth((scope) => new RotatedSecret(scope, 'Db', props));
+
+/** An initial value the way users should pass one: built from a sensitive variable. */
+function passwordValue(scope: Construct): string {
+  const password = new TerraformVariable(scope, 'db_password', { type: 'string', sensitive: true });
+  return Fn.jsonencode({ host: 'db.internal', username: 'app', password: password.stringValue });
+}
+
+describe('RotatedSecret', () => {
+  it('encrypts the secret with a new customer managed key by default, and keeps it 30 days after deletion', () => {
+    const json = secret({ name: 'prod/db' });
+    expect(json).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true, deletion_window_in_days: 30 });
+    const keyId = Object.keys(resources(json, 'aws_kms_key'))[0];
+    expect(json).toHaveResourceWithProperties(SecretsmanagerSecret, {
+      name: 'prod/db',
+      kms_key_id: `\${aws_kms_key.${keyId}.arn}`,
+      recovery_window_in_days: 30,
+    });
+    expect(json).not.toHaveResource(SecretsmanagerSecretVersion);
+    expect(json).not.toHaveResource(SecretsmanagerSecretRotation);
+  });
+
+  it('uses a given key and creates none', () => {
+    const json = secret({ kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/given' });
+    expect(json).not.toHaveResource(KmsKey);
+    expect(json).toHaveResourceWithProperties(SecretsmanagerSecret, { kms_key_id: 'arn:aws:kms:eu-west-1:123456789012:key/given' });
+  });
+
+  it('takes a description, tags and a recovery window of 0', () => {
+    const json = secret({ description: 'app credential', tags: { team: 'data' }, recoveryWindowInDays: 0 });
+    expect(json).toHaveResourceWithProperties(SecretsmanagerSecret, { description: 'app credential', tags: { team: 'data' }, recovery_window_in_days: 0 });
+    expect(json).toHaveResourceWithProperties(KmsKey, { tags: { team: 'data' } });
+  });
+
+  it('writes the initial value write-only, so it stays out of state, and never the value itself', () => {
+    const json = synth((scope) => new RotatedSecret(scope, 'Db', { initialValue: passwordValue(scope) }));
+    const version = only(json, 'aws_secretsmanager_secret_version');
+    expect(version.secret_string_wo).toBe('${jsonencode({"host" = "db.internal", "username" = "app", "password" = var.db_password})}');
+    expect(version.secret_string_wo_version).toBe(1);
+    expect(version.secret_string).toBeUndefined();
+  });
+
+  it('writes the initial value again when its version is raised', () => {
+    const json = synth((scope) => new RotatedSecret(scope, 'Db', { initialValue: passwordValue(scope), initialValueVersion: 3 }));
+    expect(json).toHaveResourceWithProperties(SecretsmanagerSecretVersion, { secret_string_wo_version: 3 });
+  });
+
+  it('rotates with the given function on the given schedule, once the function may be invoked', () => {
+    const json = synth((scope) => {
+      const fn = new RotationFunction(scope, 'Rotation', { handler: 'postgres-single-user' });
+      new RotatedSecret(scope, 'Db', { rotation: { function: fn, scheduleExpression: 'rate(10 days)', duration: '2h' } });
+    });
+    const rotation = only(json, 'aws_secretsmanager_secret_rotation');
+    const secretId = Object.keys(resources(json, 'aws_secretsmanager_secret'))[0];
+    const permissionId = Object.keys(resources(json, 'aws_lambda_permission'))[0];
+    const functionId = Object.keys(resources(json, 'aws_lambda_function'))[0];
+    expect(rotation).toMatchObject({
+      secret_id: `\${aws_secretsmanager_secret.${secretId}.id}`,
+      rotation_lambda_arn: `\${aws_lambda_function.${functionId}.arn}`,
+      rotation_rules: { schedule_expression: 'rate(10 days)', duration: '2h' },
+      rotate_immediately: true,
+      depends_on: [`aws_lambda_permission.${permissionId}`, `aws_lambda_function.${functionId}`],
+    });
+    expect(only(json, 'aws_lambda_permission').source_arn).toBe(`\${aws_secretsmanager_secret.${secretId}.arn}`);
+  });
+
+  it('fails when the initial value is a literal string, without repeating it', () => {
+    const error = (() => {
+      try {
+        secret({ initialValue: '{"password":"hunter2-literal"}' });
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(error?.message).toMatch(/^initialValue is a literal string, which would be written into cdk.tf.json; pass a Terraform expression instead/);
+    expect(error?.message).not.toContain('hunter2');
+  });
+
+  it.each([
+    [{ name: 'has spaces' }, 'name must be 1 to 512 letters, digits or /_+=.@- characters, got "has spaces"'],
+    [{ recoveryWindowInDays: 5 }, 'recoveryWindowInDays must be 0 (delete at once) or a whole number from 7 to 30, got 5'],
+    [{ recoveryWindowInDays: 31 }, 'recoveryWindowInDays must be 0 (delete at once) or a whole number from 7 to 30, got 31'],
+    [{ initialValueVersion: 0 }, 'initialValueVersion must be a whole number from 1 to'],
+  ])('fails when given %j', (props, message) => {
+    expect(() => secret(props)).toThrow(message);
+  });
+
+  it('fails when the rotation schedule is out of range, before creating anything', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const fn = new RotationFunction(stack, 'Rotation', { handler: 'postgres-single-user' });
+    const before = Object.keys(JSON.parse(Testing.synth(stack)).resource).sort();
+    expect(() => new RotatedSecret(stack, 'Db', { rotation: { function: fn, automaticallyAfterDays: 0 } })).toThrow(
+      'automaticallyAfterDays must be a whole number from 1 to 1000, got 0',
+    );
+    expect(Object.keys(JSON.parse(Testing.synth(stack)).resource).sort()).toEqual(before);
+    expect(JSON.parse(Testing.synth(stack)).resource.aws_lambda_permission).toBeUndefined();
+  });
+});

@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Testing, TerraformStack } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { BuiltInHandler, RotationFunction, RotationFunctionProps } from '../../modules';
+import { Construct } from 'constructs';
+import { only, resources, synth } from '../support/synth';
+
+const fn = (props: Partial<RotationFunctionProps> = {}) =>
+  synth((scope) => new RotationFunction(scope, 'Rotation', { handler: 'postgres-single-user', ...props }));
+
+/** A stand-in for a secret: what grantRotation needs. */
+class FakeSecret extends Construct {
+  constructor(scope: Construct, id: string, readonly secretArn: string, readonly kmsKeyArn?: string) {
+    super(scope, id);
+  }
+}
+
+const policyStatements = (json: string) =>
+  (JSON.parse(json).data.aws_iam_policy_document as Record<string, { statement: Array<Record<string, unknown>> }>)[
+    Object.keys(JSON.parse(json).data.aws_iam_policy_document).find((id) => id.includes('_Policy_'))!
+  ].statement;
+
+describe('RotationFunction', () => {
+  it('deploys the handler on nodejs22.x arm64 with 256 MiB, a 30 s timeout and no extra environment', () => {
+    const json = fn();
+    expect(json).toHaveResourceWithProperties(LambdaFunction, {
+      function_name: 'test-Rotation',
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      architectures: ['arm64'],
+      memory_size: 256,
+      timeout: 30,
+    });
+    expect(only(json, 'aws_lambda_function').environment).toBeUndefined();
+    expect(only(json, 'aws_lambda_function').depends_on).toHaveLength(2);
+  });
+
+  it('packages the built bundle as a zip whose hash is the source_code_hash', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    new RotationFunction(stack, 'Rotation', { handler: 'postgres-single-user' });
+    const outdir = Testing.fullSynth(stack);
+    const lambda = only(readFileSync(join(outdir, 'stacks', 'test', 'cdk.tf.json'), 'utf8'), 'aws_lambda_function');
+    expect(lambda.filename).toMatch(/^assets\/Rotation_Code_[0-9A-F]+\/[0-9A-F]{32}\/postgres-single-user\.zip$/);
+    const zip = readFileSync(join(outdir, 'stacks', 'test', lambda.filename as string));
+    expect(lambda.source_code_hash).toBe(createHash('sha256').update(zip).digest('base64'));
+  });
+
+  it('keeps logs a year in /aws/lambda/<name> by default', () => {
+    expect(fn()).toHaveResourceWithProperties(CloudwatchLogGroup, { name: '/aws/lambda/test-Rotation', retention_in_days: 365 });
+  });
+
+  it('takes a name, memory, timeout, password settings, log retention and key, and architecture', () => {
+    const json = fn({
+      functionName: 'rotate-db',
+      memorySize: 512,
+      timeout: 60,
+      passwordLength: 40,
+      excludeCharacters: '/@"',
+      logRetentionInDays: 30,
+      logKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc',
+      architecture: 'x86_64',
+    });
+    expect(json).toHaveResourceWithProperties(LambdaFunction, {
+      function_name: 'rotate-db',
+      memory_size: 512,
+      timeout: 60,
+      architectures: ['x86_64'],
+      environment: { variables: { PASSWORD_LENGTH: '40', EXCLUDE_CHARACTERS: '/@"' } },
+    });
+    expect(json).toHaveResourceWithProperties(CloudwatchLogGroup, {
+      name: '/aws/lambda/rotate-db',
+      retention_in_days: 30,
+      kms_key_id: 'arn:aws:kms:eu-west-1:123456789012:key/abc',
+    });
+    expect(json).toHaveResourceWithProperties(IamRole, { name: 'rotate-db-role' });
+  });
+
+  it('shortens a long default name with a hash of the construct path', () => {
+    const json = synth((scope) => {
+      const deep = new Construct(new Construct(scope, 'a'.repeat(40)), 'b'.repeat(40));
+      new RotationFunction(deep, 'Rotation', { handler: 'postgres-single-user' });
+    });
+    const name = only(json, 'aws_lambda_function').function_name as string;
+    expect(name).toHaveLength(64);
+    expect(name).toMatch(/^test-a{40}-b{9}-[0-9a-f]{8}$/);
+  });
+
+  it('lets only Lambda assume its role', () => {
+    const json = fn();
+    const doc = Object.values(JSON.parse(json).data.aws_iam_policy_document as Record<string, { statement: unknown[] }>).find((d) =>
+      JSON.stringify(d).includes('sts:AssumeRole'),
+    );
+    expect(doc!.statement).toEqual([{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] }]);
+  });
+
+  it('grants nothing on secrets until a secret is granted', () => {
+    expect(policyStatements(fn()).map((s) => s.sid)).toEqual(['WriteLogs', 'GeneratePasswords']);
+  });
+
+  it('grants rotation of exactly the granted secrets, their keys through Secrets Manager only, and invocation per secret', () => {
+    const arnA = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:a-AbCdEf';
+    const arnB = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:b-AbCdEf';
+    const key = 'arn:aws:kms:eu-west-1:111111111111:key/k';
+    const json = synth((scope) => {
+      const rotation = new RotationFunction(scope, 'Rotation', { handler: 'postgres-single-user' });
+      rotation.grantRotation(new FakeSecret(scope, 'A', arnA, key));
+      rotation.grantRotation(new FakeSecret(scope, 'B', arnB, key));
+    });
+    const statements = policyStatements(json);
+    expect(statements.find((s) => s.sid === 'RotateSecrets')).toEqual({
+      sid: 'RotateSecrets',
+      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+      resources: [arnA, arnB],
+    });
+    const kms = statements.filter((s) => String(s.sid).startsWith('UseSecretKey'));
+    expect(kms).toEqual([
+      {
+        sid: 'UseSecretKeyThroughSecretsManager',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [key],
+        condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.\${element(split(":", "${arnA}"), 3)}.amazonaws.com`] }],
+      },
+    ]);
+    // The one wildcard: GetRandomPassword acts on no resource.
+    const wildcards = statements.filter((s) => (s.resources as string[]).includes('*'));
+    expect(wildcards.map((s) => s.actions)).toEqual([['secretsmanager:GetRandomPassword']]);
+
+    const permissions = Object.values(resources(json, 'aws_lambda_permission'));
+    expect(permissions.map((p) => p.source_arn).sort()).toEqual([arnA, arnB]);
+    expect(json).toHaveResourceWithProperties(LambdaPermission, {
+      action: 'lambda:InvokeFunction',
+      principal: 'secretsmanager.amazonaws.com',
+      source_arn: arnA,
+      source_account: `\${element(split(":", "${arnA}"), 4)}`,
+    });
+  });
+
+  it('fails when the handler is not a built-in one', () => {
+    expect(() => fn({ handler: 'oracle-single-user' as BuiltInHandler })).toThrow('handler must be one of postgres-single-user, got "oracle-single-user"');
+  });
+
+  it.each([
+    [{ functionName: 'has space' }, 'functionName must be 1 to 64 letters, digits, hyphens or underscores, got "has space"'],
+    [{ functionName: 'x'.repeat(65) }, 'functionName must be 1 to 64'],
+    [{ memorySize: 64 }, 'memorySize must be a whole number from 128 to 10240, got 64'],
+    [{ timeout: 901 }, 'timeout must be a whole number from 1 to 900, got 901'],
+    [{ passwordLength: 4 }, 'passwordLength must be a whole number from 8 to 4096, got 4'],
+    [{ logRetentionInDays: 10 }, 'logRetentionInDays must be one of 0, 1, 3, 5, 7, 14, 30'],
+    [{ architecture: 'riscv' as 'arm64' }, 'architecture must be "arm64" or "x86_64", got "riscv"'],
+  ])('fails when given %j', (props, message) => {
+    expect(() => fn(props)).toThrow(message);
+  });
+
+  it('creates nothing when its props are invalid', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    expect(() => new RotationFunction(stack, 'Rotation', { handler: 'postgres-single-user', timeout: 0 })).toThrow('timeout');
+    expect(JSON.parse(Testing.synth(stack)).resource).toBeUndefined();
+  });
+});
