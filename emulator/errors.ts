@@ -10,6 +10,9 @@ export class EmulatorError extends Error {
   }
 }
 
-export const notFound = (what = 'secret') => new EmulatorError('ResourceNotFoundException', `Secrets Manager can't find the specified ${what}.`);
+// AWS ends "...the specified secret." with a period, but not the messages that
+// name a staging label or version id; callers match on the exact text.
+export const notFound = (what?: string) =>
+  new EmulatorError('ResourceNotFoundException', what ? `Secrets Manager can't find the specified ${what}` : "Secrets Manager can't find the specified secret.");
 export const invalidParameter = (message: string) => new EmulatorError('InvalidParameterException', message);
 export const invalidRequest = (message: string) => new EmulatorError('InvalidRequestException', message);

@@ -194,8 +194,12 @@ export class SecretsState {
   ListSecretVersionIds(req: Request): Response {
     const s = this.find(req, { allowDeleted: true });
     const all = [...s.versions.values()].filter((v) => req.IncludeDeprecated === true || v.stages.size > 0);
-    const start = req.NextToken ? Number(req.NextToken) : 0;
+    const start = req.NextToken === undefined ? 0 : Number(req.NextToken);
+    if (!Number.isInteger(start) || start < 0 || start > all.length) {
+      throw new EmulatorError('InvalidNextTokenException', 'The NextToken value is invalid.');
+    }
     const max = (req.MaxResults as number | undefined) ?? 100;
+    if (!Number.isInteger(max) || max < 1 || max > 100) throw invalidParameter('MaxResults must be between 1 and 100.');
     const page = all.slice(start, start + max);
     return {
       ARN: s.arn,
@@ -206,7 +210,6 @@ export class SecretsState {
   }
 
   DeleteSecret(req: Request): Response {
-    const s = this.find(req);
     const force = req.ForceDeleteWithoutRecovery === true;
     const windowDays = req.RecoveryWindowInDays as number | undefined;
     if (force && windowDays !== undefined) {
@@ -216,10 +219,19 @@ export class SecretsState {
       throw invalidParameter('RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
     }
     const now = new Date();
-    const deletionDate = new Date(now.getTime() + (force ? 0 : (windowDays ?? 30) * 86_400_000));
-    if (force) this.secrets.delete(s.arn);
-    else s.deletedDate = now;
-    return { ARN: s.arn, Name: s.name, DeletionDate: seconds(deletionDate) };
+    if (force) {
+      // AWS documents that forcing deletion of an already deleted or nonexistent
+      // secret does not fail, so a retried delete (or one racing a scheduled
+      // deletion) is safe.
+      const id = requireString(req, 'SecretId');
+      const s = this.secrets.get(id) ?? this.byName(id);
+      if (s) this.secrets.delete(s.arn);
+      const named = s ? { ARN: s.arn, Name: s.name } : id.startsWith('arn:') ? { ARN: id } : { Name: id };
+      return { ...named, DeletionDate: seconds(now) };
+    }
+    const s = this.find(req);
+    s.deletedDate = now;
+    return { ARN: s.arn, Name: s.name, DeletionDate: seconds(new Date(now.getTime() + (windowDays ?? 30) * 86_400_000)) };
   }
 
   /**
@@ -236,16 +248,17 @@ export class SecretsState {
     if (rules?.AutomaticallyAfterDays !== undefined && rules.ScheduleExpression !== undefined) {
       throw invalidParameter('You can’t specify both AutomaticallyAfterDays and ScheduleExpression.');
     }
+    const immediately = req.RotateImmediately !== false;
+    const token = optionalString(req, 'ClientRequestToken') ?? randomUUID();
+    const pending = this.holder(s, AWSPENDING);
+    // Checked before anything changes: a refused call leaves the settings as they were.
+    if (immediately && pending && pending.id !== token && !pending.stages.has(AWSCURRENT)) {
+      throw invalidRequest('A previous rotation isn’t complete. That rotation will be reattempted.');
+    }
     s.rotationLambdaArn = lambdaArn;
     if (rules) s.rotationRules = rules;
     s.rotationEnabled = true;
-    const immediately = req.RotateImmediately !== false;
-    const token = optionalString(req, 'ClientRequestToken') ?? randomUUID();
     if (!immediately) return { arn: s.arn, token, lambdaArn, immediately };
-    const pending = this.holder(s, AWSPENDING);
-    if (pending && pending.id !== token && !pending.stages.has(AWSCURRENT)) {
-      throw invalidRequest('A previous rotation isn’t complete. That rotation will be reattempted.');
-    }
     if (!s.versions.has(token)) this.addVersion(s, token, {}, [AWSPENDING]);
     this.prune(s);
     return { arn: s.arn, token, lambdaArn, immediately };
