@@ -40,7 +40,9 @@ export function parseDatabaseSecret(secretString: string, label: string): Databa
   }
   let port: number | undefined;
   if (record.port !== undefined && record.port !== null && record.port !== '') {
-    port = Number(record.port);
+    // Only numbers and digit strings: Number() would read true as 1 and "0x1538" as 5432.
+    const numeric = typeof record.port === 'number' || (typeof record.port === 'string' && /^\s*\d+\s*$/.test(record.port));
+    port = numeric ? Number(record.port) : NaN;
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw new InvalidSecretError(`the ${label} secret value has port ${JSON.stringify(record.port)}; it must be a whole number from 1 to 65535`);
     }
@@ -50,7 +52,11 @@ export function parseDatabaseSecret(secretString: string, label: string): Databa
       throw new InvalidSecretError(`the ${label} secret value has a ${key} that is not a string`);
     }
   }
-  return { ...record, ...(port !== undefined ? { port } : {}) } as DatabaseSecret;
+  // An empty or null port means the engine's default: drop it, so `port` is a number or absent as the type says.
+  const secret: Record<string, unknown> = { ...record };
+  if (port === undefined) delete secret.port;
+  else secret.port = port;
+  return secret as DatabaseSecret;
 }
 
 /** How to use TLS for one connection attempt. */
@@ -61,11 +67,14 @@ export interface TlsAttempt {
 /**
  * The order of connection attempts the secret's `ssl` key asks for, as AWS's
  * own rotation templates read it: true or "true" requires TLS, false or
- * "false" never uses it, absent tries TLS and falls back to plain.
+ * "false" never uses it; absent, or any other value, tries TLS and falls
+ * back to plain.
  */
 export function tlsAttempts(secret: DatabaseSecret): TlsAttempt[] {
-  const ssl = secret.ssl;
-  if (ssl === undefined) return [{ tls: true }, { tls: false }];
-  if (ssl === true || (typeof ssl === 'string' && ssl.toLowerCase() === 'true')) return [{ tls: true }];
-  return [{ tls: false }];
+  const ssl = typeof secret.ssl === 'string' ? secret.ssl.toLowerCase() : secret.ssl;
+  if (ssl === true || ssl === 'true') return [{ tls: true }];
+  if (ssl === false || ssl === 'false') return [{ tls: false }];
+  // AWS's get_ssl_config treats an unrecognised value ("require", null, 1) like
+  // an absent key; reading it as "no TLS" would silently drop encryption.
+  return [{ tls: true }, { tls: false }];
 }

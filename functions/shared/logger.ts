@@ -8,7 +8,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const SENSITIVE_KEY = /pass(word|phrase)?|secret|credential|private.?key|api.?key|token(?<!request.?token)$|connection.?string|authorization/i;
+// A secret's id, ARN or name identifies it and is what an operator searches for: not sensitive.
+const SENSITIVE_KEY = /pass(word|phrase)?|secret(?!.?(id|arn|name)$)|credential|private.?key|api.?key|token(?<!request.?token)$|connection.?string|authorization/i;
 /** Shorter strings are not masked: masking "a" everywhere would garble every line. */
 const MIN_REDACTED_LENGTH = 4;
 export const REDACTED = '[REDACTED]';
@@ -24,6 +25,8 @@ export interface LoggerOptions {
 
 export class Logger {
   private readonly secrets = new Set<string>();
+  /** `secrets`, longest first: masking a shorter secret inside a longer one first would leave the rest of the longer one readable. */
+  private longestFirst: string[] = [];
   private readonly threshold: number;
   private readonly sink: (line: string) => void;
   private readonly context: LogFields;
@@ -40,12 +43,13 @@ export class Logger {
     for (const value of values) {
       if (typeof value === 'string' && value.length >= MIN_REDACTED_LENGTH) this.secrets.add(value);
     }
+    this.longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
   }
 
   /** Masks every registered secret in `text`. */
   scrub(text: string): string {
     let out = text;
-    for (const secret of this.secrets) out = out.split(secret).join(REDACTED);
+    for (const secret of this.longestFirst) out = out.split(secret).join(REDACTED);
     return out;
   }
 
@@ -62,12 +66,15 @@ export class Logger {
 
   private clean(value: unknown, depth: number): unknown {
     if (depth > 6) return '[Truncated]';
-    if (value instanceof Error) return describeError(value);
+    // Strings are masked before JSON.stringify: once it escapes a quote or a
+    // backslash, a secret holding one no longer matches in the line.
+    if (typeof value === 'string') return this.scrub(value);
+    if (value instanceof Error) return this.clean(describeError(value), depth);
     if (Array.isArray(value)) return value.map((item) => this.clean(item, depth + 1));
     if (value && typeof value === 'object') {
       const out: LogFields = {};
       for (const [key, item] of Object.entries(value)) {
-        out[key] = SENSITIVE_KEY.test(key) && item !== undefined ? REDACTED : this.clean(item, depth + 1);
+        out[this.scrub(key)] = SENSITIVE_KEY.test(key) && item !== undefined ? REDACTED : this.clean(item, depth + 1);
       }
       return out;
     }

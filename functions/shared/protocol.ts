@@ -67,7 +67,13 @@ export type RotationHandler = (event: unknown) => Promise<void>;
 export function createRotationHandler<T>(definition: RotationDefinition<T>, deps: RotationDependencies): RotationHandler {
   return async (rawEvent: unknown) => {
     const started = Date.now();
-    const event = parseRotationEvent(rawEvent);
+    let event: RotationEvent;
+    try {
+      event = parseRotationEvent(rawEvent);
+    } catch (error) {
+      deps.logger.error('rejected an event that is not a rotation event', { error: describeError(error) });
+      throw error;
+    }
     const fields = { step: event.Step, secretId: event.SecretId, versionId: event.ClientRequestToken };
     try {
       await runStep(definition, deps, event);
@@ -75,7 +81,11 @@ export function createRotationHandler<T>(definition: RotationDefinition<T>, deps
     } catch (error) {
       deps.logger.error('rotation step failed', { ...fields, durationMs: Date.now() - started, error: describeError(error) });
       // The message may come from a driver: mask anything this rotation read or made.
-      if (error instanceof Error) error.message = deps.logger.scrub(error.message);
+      // The stack too: Lambda prints it, and once rendered it keeps the old message.
+      if (error instanceof Error) {
+        error.message = deps.logger.scrub(error.message);
+        if (typeof error.stack === 'string') error.stack = deps.logger.scrub(error.stack);
+      }
       throw error;
     }
   };
@@ -89,7 +99,8 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
   if (!metadata.rotationEnabled) {
     throw new RotationNotEnabledError(`secret ${arn} does not have rotation enabled; enable rotation on it before invoking its rotation function`);
   }
-  const stages = metadata.versions[token];
+  // Own keys only: a token such as "constructor" must not find Object.prototype's members.
+  const stages = Object.hasOwn(metadata.versions, token) ? metadata.versions[token] : undefined;
   if (!stages) {
     throw new UnknownVersionError(`version ${token} is not a version of secret ${arn}; the event names a token that RotateSecret did not create for this secret`);
   }
@@ -152,6 +163,8 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
       await definition.test(await versions(), context);
       return;
     case 'finishSecret': {
+      // Promoting a version without a value would leave AWSCURRENT empty: nobody could log in.
+      await require(AWSPENDING, token);
       const currentVersion = Object.keys(metadata.versions).find((id) => metadata.versions[id].includes(AWSCURRENT));
       await store.promote(arn, token, currentVersion);
       logger.info('moved AWSCURRENT to the new version', { secretId: arn, versionId: token, previousVersionId: currentVersion });

@@ -17,7 +17,8 @@ export interface RotationSettings {
 /** Reads PASSWORD_LENGTH and EXCLUDE_CHARACTERS, failing clearly on bad values. */
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): RotationSettings {
   const rawLength = env.PASSWORD_LENGTH?.trim();
-  const passwordLength = rawLength ? Number(rawLength) : 32;
+  // Digits only: Number() would also read "0x20" and "1e2".
+  const passwordLength = !rawLength ? 32 : /^\d+$/.test(rawLength) ? Number(rawLength) : NaN;
   if (!Number.isInteger(passwordLength) || passwordLength < 8 || passwordLength > 4096) {
     throw new ConfigurationError(
       `PASSWORD_LENGTH must be a whole number from 8 to 4096, got ${JSON.stringify(rawLength)}; fix the function's environment`,
