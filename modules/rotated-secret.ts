@@ -92,8 +92,9 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     this.secretArn = this.resource.arn;
     this.secretName = this.resource.name;
 
+    let initialVersion: SecretsmanagerSecretVersion | undefined;
     if (props.initialValue !== undefined) {
-      new SecretsmanagerSecretVersion(this, 'InitialValue', {
+      initialVersion = new SecretsmanagerSecretVersion(this, 'InitialValue', {
         secretId: this.resource.id,
         secretStringWo: props.initialValue,
         secretStringWoVersion: props.initialValueVersion ?? 1,
@@ -107,8 +108,9 @@ export class RotatedSecret extends Construct implements RotatableSecret {
         ...schedule,
         secretId: this.resource.id,
         rotationLambdaArn: fn.functionArn,
-        // Rotation may start at once: the function must be invocable by then.
-        dependsOn: [permission, fn.resource],
+        // Rotation may start at once: the function must be invocable, and the
+        // secret must hold its first value, by then.
+        dependsOn: [permission, fn.resource, ...(initialVersion ? [initialVersion] : [])],
       });
     }
   }

@@ -73,6 +73,15 @@ describe('RotatedSecret', () => {
     expect(only(json, 'aws_lambda_permission').source_arn).toBe(`\${aws_secretsmanager_secret.${secretId}.arn}`);
   });
 
+  it('starts rotating only once the initial value is written', () => {
+    const json = synth((scope) => {
+      const fn = new RotationFunction(scope, 'Rotation', { handler: 'postgres-single-user' });
+      new RotatedSecret(scope, 'Db', { initialValue: passwordValue(scope), rotation: { function: fn } });
+    });
+    const versionId = Object.keys(resources(json, 'aws_secretsmanager_secret_version'))[0];
+    expect(only(json, 'aws_secretsmanager_secret_rotation').depends_on).toContain(`aws_secretsmanager_secret_version.${versionId}`);
+  });
+
   it('fails when the initial value is a literal string, without repeating it', () => {
     const error = (() => {
       try {
