@@ -11,7 +11,14 @@ import { builtInHandlerDir, packageHandler } from './private/handler-package';
 import { checkInteger, InvalidPropError, isKnown, show } from './private/validation';
 
 /** The rotation handlers built into this library (see functions/). */
-export const BUILT_IN_HANDLERS = ['postgres-single-user'] as const;
+export const BUILT_IN_HANDLERS = [
+  'postgres-single-user',
+  'postgres-multi-user',
+  'mysql-single-user',
+  'mysql-multi-user',
+  'redshift-single-user',
+  'redshift-multi-user',
+] as const;
 export type BuiltInHandler = (typeof BUILT_IN_HANDLERS)[number];
 
 /** Retention periods CloudWatch Logs accepts, in days (0 = never expire). */

@@ -1,31 +1,68 @@
-import { DatabaseSecret, parseDatabaseSecret, TlsAttempt, tlsAttempts } from './database-secret';
+import { DatabaseSecret, parseDatabaseSecret, TlsAttempt, tlsAttempts, TlsSettings } from './database-secret';
 import { InvalidSecretError, LoginFailedError, TargetUnreachableError } from './errors';
 import { describeError } from './logger';
 import { RotationContext, RotationDefinition, RotationVersions } from './protocol';
+
+/** A user to create or update through a master connection, for the alternating-users strategy. */
+export interface AlternateUser {
+  readonly username: string;
+  readonly password: string;
+  /** The user whose privileges the alternate user gets. */
+  readonly template: string;
+}
 
 /** What differs between database engines. Everything else is shared. */
 export interface DatabaseEngine<Connection> {
   /** Name for messages, e.g. "PostgreSQL". */
   readonly name: string;
+  /** Values of the secret's `engine` key this engine accepts (absent is accepted too). */
+  readonly engines: readonly string[];
+  /** Longest user name the server accepts, for the alternating-users suffix. */
+  readonly maxUsernameLength: number;
   /** Opens a connection; rejects on any failure. */
   connect(secret: DatabaseSecret, attempt: TlsAttempt): Promise<Connection>;
   /** True when the error means the server refused these credentials. */
   isAuthenticationFailure(error: unknown): boolean;
-  /** Sets `username`'s password using the open connection. */
+  /** Sets the logged-in user's own password. */
   setPassword(connection: Connection, username: string, password: string): Promise<void>;
+  /**
+   * On a master connection: creates `user.username` with the privileges of
+   * `user.template` if it does not exist, and sets its password. Must be
+   * safe to run again.
+   */
+  setAlternateUser(master: Connection, user: AlternateUser): Promise<void>;
   /** Runs a query proving the connection works as the expected user. */
   check(connection: Connection, secret: DatabaseSecret): Promise<void>;
   close(connection: Connection): Promise<void>;
 }
 
+/** Function-wide options of the database strategies, from the environment. */
+export interface DatabaseRotationOptions {
+  readonly tls?: TlsSettings;
+}
+
+/** Parses a database secret and checks that its `engine` key, if any, is one this engine handles. */
+export function databaseSecretParser(engine: Pick<DatabaseEngine<unknown>, 'name' | 'engines'>) {
+  return (secretString: string, label: string): DatabaseSecret => {
+    const secret = parseDatabaseSecret(secretString, label);
+    if (secret.engine !== undefined && !engine.engines.includes(secret.engine.toLowerCase())) {
+      throw new InvalidSecretError(
+        `the ${label} secret value has engine ${JSON.stringify(secret.engine)}, but this function rotates ${engine.name} (engine ${engine.engines.map((e) => JSON.stringify(e)).join(', ')}); use the handler for that engine`,
+      );
+    }
+    return secret;
+  };
+}
+
 /**
- * Logs in with one credential, trying TLS as the secret's `ssl` key says.
- * Resolves undefined when the server refuses the credential; rejects with
- * TargetUnreachableError when the server cannot be reached at all.
+ * Logs in with one credential, trying TLS as the secret's `ssl` key and the
+ * TLS settings say. Resolves undefined when the server refuses the
+ * credential; rejects with TargetUnreachableError when the server cannot be
+ * reached at all.
  */
-export async function login<C>(engine: DatabaseEngine<C>, secret: DatabaseSecret, context: RotationContext): Promise<C | undefined> {
+export async function login<C>(engine: DatabaseEngine<C>, secret: DatabaseSecret, context: RotationContext, tls?: TlsSettings): Promise<C | undefined> {
   let lastError: unknown;
-  for (const attempt of tlsAttempts(secret)) {
+  for (const attempt of tlsAttempts(secret, tls)) {
     try {
       return await engine.connect(secret, attempt);
     } catch (error) {
@@ -40,7 +77,8 @@ export async function login<C>(engine: DatabaseEngine<C>, secret: DatabaseSecret
   );
 }
 
-async function withConnection<C>(engine: DatabaseEngine<C>, connection: C, work: (c: C) => Promise<void>): Promise<void> {
+/** Runs `work` on a connection, then closes it whatever happened. */
+export async function withConnection<C>(engine: DatabaseEngine<C>, connection: C, work: (c: C) => Promise<void>): Promise<void> {
   try {
     await work(connection);
   } finally {
@@ -48,14 +86,35 @@ async function withConnection<C>(engine: DatabaseEngine<C>, connection: C, work:
   }
 }
 
+/** testSecret for both strategies: the pending credential logs in and is who it says. */
+export async function testPending<C>(engine: DatabaseEngine<C>, pending: DatabaseSecret, context: RotationContext, tls?: TlsSettings): Promise<void> {
+  const connection = await login(engine, pending, context, tls);
+  if (!connection) {
+    throw new LoginFailedError(
+      `the pending password does not log in to ${engine.name} at ${pending.host} as ${JSON.stringify(pending.username)}; setSecret has not taken effect`,
+    );
+  }
+  await withConnection(engine, connection, (c) => engine.check(c, pending));
+}
+
+/** True when `secret` already logs in (a retry after the password was set). */
+export async function alreadyWorks<C>(engine: DatabaseEngine<C>, secret: DatabaseSecret, context: RotationContext, tls?: TlsSettings): Promise<boolean> {
+  const connection = await login(engine, secret, context, tls);
+  if (!connection) return false;
+  await engine.close(connection).catch(() => undefined);
+  context.logger.info('pending password already logs in; nothing to set', { secretId: context.secretArn });
+  return true;
+}
+
 /**
  * The single-user strategy: one database user whose password changes. Between
  * setSecret and finishSecret the pending password is the one that logs in, so
  * one of AWSCURRENT and AWSPENDING always works.
  */
-export function singleUserRotation<C>(engine: DatabaseEngine<C>): RotationDefinition<DatabaseSecret> {
+export function singleUserRotation<C>(engine: DatabaseEngine<C>, options: DatabaseRotationOptions = {}): RotationDefinition<DatabaseSecret> {
+  const { tls } = options;
   return {
-    parse: parseDatabaseSecret,
+    parse: databaseSecretParser(engine),
     sensitiveValues: (secret) => [secret.password],
     async create(current, context) {
       return { ...current, password: await context.randomPassword() };
@@ -66,17 +125,12 @@ export function singleUserRotation<C>(engine: DatabaseEngine<C>): RotationDefini
           `the pending version names user ${JSON.stringify(pending.username)} but AWSCURRENT names ${JSON.stringify(current.username)}; the single-user strategy rotates one user`,
         );
       }
-      const already = await login(engine, pending, context);
-      if (already) {
-        await engine.close(already).catch(() => undefined);
-        context.logger.info('pending password already logs in; nothing to set', { secretId: context.secretArn });
-        return;
-      }
+      if (await alreadyWorks(engine, pending, context, tls)) return;
       // The password in the database may be AWSCURRENT's or, after an
       // interrupted earlier rotation, AWSPREVIOUS's.
       for (const [label, candidate] of [['AWSCURRENT', current], ['AWSPREVIOUS', previous]] as const) {
         if (!candidate || candidate.username !== pending.username) continue;
-        const connection = await login(engine, { ...pending, password: candidate.password }, context);
+        const connection = await login(engine, { ...pending, password: candidate.password }, context, tls);
         if (!connection) continue;
         await withConnection(engine, connection, (c) => engine.setPassword(c, pending.username, pending.password));
         context.logger.info('set the pending password', { secretId: context.secretArn, loggedInWith: label });
@@ -87,13 +141,7 @@ export function singleUserRotation<C>(engine: DatabaseEngine<C>): RotationDefini
       );
     },
     async test({ pending }, context) {
-      const connection = await login(engine, pending, context);
-      if (!connection) {
-        throw new LoginFailedError(
-          `the pending password does not log in to ${engine.name} at ${pending.host} as ${JSON.stringify(pending.username)}; setSecret has not taken effect`,
-        );
-      }
-      await withConnection(engine, connection, (c) => engine.check(c, pending));
+      await testPending(engine, pending, context, tls);
     },
   };
 }

@@ -62,19 +62,43 @@ export function parseDatabaseSecret(secretString: string, label: string): Databa
 /** How to use TLS for one connection attempt. */
 export interface TlsAttempt {
   readonly tls: boolean;
+  /** Verify the server's certificate chain and host name. @default true when tls */
+  readonly verify?: boolean;
+  /** PEM CA bundle to verify against. @default Node's bundled CAs */
+  readonly ca?: string;
 }
 
 /**
- * The order of connection attempts the secret's `ssl` key asks for, as AWS's
- * own rotation templates read it: true or "true" requires TLS, false or
- * "false" never uses it; absent, or any other value, tries TLS and falls
- * back to plain.
+ * The function-wide TLS policy, from the environment:
+ * - DB_TLS_MODE unset or `prefer`: as the secret's `ssl` key says (below);
+ * - `require`: always TLS, certificate not verified (libpq's sslmode=require);
+ * - `verify-full`: always TLS, certificate chain and host name verified.
+ * DB_TLS_CA_FILE names a PEM bundle used wherever certificates are verified
+ * (on Lambda, e.g. the RDS bundle shipped with the function, or
+ * /var/runtime/ca-cert.pem).
  */
-export function tlsAttempts(secret: DatabaseSecret): TlsAttempt[] {
+export interface TlsSettings {
+  readonly mode: 'prefer' | 'require' | 'verify-full';
+  readonly ca?: string;
+}
+
+export const TLS_MODES = ['prefer', 'require', 'verify-full'] as const;
+
+/**
+ * The order of connection attempts. With DB_TLS_MODE `prefer`, the secret's
+ * `ssl` key decides, as AWS's own rotation templates read it: true or "true"
+ * requires verified TLS, false or "false" never uses it; absent, or any other
+ * value, tries verified TLS and falls back to plain. A stricter mode wins
+ * over the secret.
+ */
+export function tlsAttempts(secret: DatabaseSecret, settings: TlsSettings = { mode: 'prefer' }): TlsAttempt[] {
+  const verified: TlsAttempt = { tls: true, verify: true, ...(settings.ca ? { ca: settings.ca } : {}) };
+  if (settings.mode === 'require') return [{ tls: true, verify: false }];
+  if (settings.mode === 'verify-full') return [verified];
   const ssl = typeof secret.ssl === 'string' ? secret.ssl.toLowerCase() : secret.ssl;
-  if (ssl === true || ssl === 'true') return [{ tls: true }];
+  if (ssl === true || ssl === 'true') return [verified];
   if (ssl === false || ssl === 'false') return [{ tls: false }];
   // AWS's get_ssl_config treats an unrecognised value ("require", null, 1) like
   // an absent key; reading it as "no TLS" would silently drop encryption.
-  return [{ tls: true }, { tls: false }];
+  return [verified, { tls: false }];
 }

@@ -1,6 +1,6 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
-import { DatabaseSecret } from './database-secret';
+import { DatabaseSecret, TlsAttempt } from './database-secret';
 import { DatabaseEngine } from './database-rotation';
 import { LoginFailedError } from './errors';
 
@@ -9,47 +9,78 @@ const QUERY_TIMEOUT_MS = 10_000;
 /** SQLSTATE codes for a refused login: invalid_password, invalid_authorization_specification. */
 const AUTH_FAILURE_CODES = new Set(['28P01', '28000']);
 
+/** Opens a `pg` connection: shared by PostgreSQL and Redshift, which speak the same protocol. */
+export async function connectPg(secret: DatabaseSecret, attempt: TlsAttempt, defaults: { port: number; dbname: string }): Promise<Client> {
+  const client = new Client({
+    host: secret.host,
+    port: secret.port ?? defaults.port,
+    user: secret.username,
+    password: secret.password,
+    database: secret.dbname || defaults.dbname,
+    ssl: attempt.tls
+      ? { rejectUnauthorized: attempt.verify !== false, servername: secret.host, ...(attempt.ca ? { ca: attempt.ca } : {}) }
+      : false,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    application_name: 'secret-rotation',
+  });
+  // A dropped connection must surface as a rejected query, not crash the Lambda.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+export const isPgAuthenticationFailure = (error: unknown) => AUTH_FAILURE_CODES.has((error as { code?: string })?.code ?? '');
+
+/** Checks that the session's user is the secret's. */
+export async function checkPgUser(client: Client, secret: DatabaseSecret): Promise<void> {
+  const result = await client.query<{ user: string }>('SELECT current_user AS user');
+  if (result.rows[0]?.user !== secret.username) {
+    throw new LoginFailedError(`logged in as ${JSON.stringify(result.rows[0]?.user)} instead of ${JSON.stringify(secret.username)}`);
+  }
+}
+
+const passwordClause = (password: string) => `PASSWORD ${escapeLiteral(passwordForServer(password))}`;
+
 /**
- * PostgreSQL, over the `pg` driver. Passwords are sent to the server as
- * SCRAM-SHA-256 verifiers, so the plain password never appears in the
- * server's statement log or in pg_stat_statements.
+ * PostgreSQL (and Aurora PostgreSQL), over the `pg` driver. Passwords are
+ * sent to the server as SCRAM-SHA-256 verifiers, so the plain password never
+ * appears in the server's statement log or in pg_stat_statements.
  */
 export const postgresEngine: DatabaseEngine<Client> = {
   name: 'PostgreSQL',
-  async connect(secret: DatabaseSecret, attempt) {
-    const client = new Client({
-      host: secret.host,
-      port: secret.port ?? 5432,
-      user: secret.username,
-      password: secret.password,
-      database: secret.dbname || 'postgres',
-      ssl: attempt.tls ? { rejectUnauthorized: true, servername: secret.host } : false,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      query_timeout: QUERY_TIMEOUT_MS,
-      application_name: 'secret-rotation',
-    });
-    // A dropped connection must surface as a rejected query, not crash the Lambda.
-    client.on('error', () => undefined);
+  engines: ['postgres', 'postgresql', 'aurora-postgresql'],
+  // NAMEDATALEN - 1
+  maxUsernameLength: 63,
+  connect: (secret, attempt) => connectPg(secret, attempt, { port: 5432, dbname: 'postgres' }),
+  isAuthenticationFailure: isPgAuthenticationFailure,
+  async setPassword(client, username, password) {
+    await client.query(`ALTER ROLE ${escapeIdentifier(username)} WITH ${passwordClause(password)}`);
+  },
+  async setAlternateUser(client, { username, password, template }) {
+    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username]);
+    if (exists.rowCount) {
+      await client.query(`ALTER ROLE ${escapeIdentifier(username)} WITH LOGIN ${passwordClause(password)}`);
+      return;
+    }
+    // Membership of the template role gives the new user its privileges now
+    // and whatever is granted to it later, as AWS's template does.
+    await client.query('BEGIN');
     try {
-      await client.connect();
-      return client;
+      await client.query(`CREATE ROLE ${escapeIdentifier(username)} WITH LOGIN ${passwordClause(password)}`);
+      await client.query(`GRANT ${escapeIdentifier(template)} TO ${escapeIdentifier(username)}`);
+      await client.query('COMMIT');
     } catch (error) {
-      await client.end().catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
   },
-  isAuthenticationFailure(error) {
-    return AUTH_FAILURE_CODES.has((error as { code?: string })?.code ?? '');
-  },
-  async setPassword(client, username, password) {
-    await client.query(`ALTER ROLE ${escapeIdentifier(username)} WITH PASSWORD ${escapeLiteral(passwordForServer(password))}`);
-  },
-  async check(client, secret) {
-    const result = await client.query<{ user: string }>('SELECT current_user AS user');
-    if (result.rows[0]?.user !== secret.username) {
-      throw new LoginFailedError(`logged in as ${JSON.stringify(result.rows[0]?.user)} instead of ${JSON.stringify(secret.username)}`);
-    }
-  },
+  check: checkPgUser,
   async close(client) {
     await client.end();
   },

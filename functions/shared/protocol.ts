@@ -18,6 +18,12 @@ export interface RotationContext {
   readonly logger: Logger;
   /** A new password from GetRandomPassword, with the configured length and exclusions; already redacted. */
   randomPassword(): Promise<string>;
+  /**
+   * The AWSCURRENT value of another secret (e.g. a master credential), or
+   * undefined when it has none. The whole value is registered for redaction;
+   * register the parts too with `logger.redact`.
+   */
+  readSecret(secretId: string): Promise<string | undefined>;
 }
 
 /** The versions a step works with. `previous` is absent on a secret's first rotation. */
@@ -120,6 +126,11 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
       const password = await store.randomPassword({ length: settings.passwordLength, excludeCharacters: settings.excludeCharacters });
       logger.redact(password);
       return password;
+    },
+    readSecret: async (secretId) => {
+      const value = await store.getValue(secretId, AWSCURRENT);
+      logger.redact(value);
+      return value;
     },
   };
   const read = async (stage: string, versionId?: string): Promise<T | undefined> => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { TLS_MODES, TlsSettings } from './database-secret';
 import { ConfigurationError } from './errors';
 
 /**
@@ -25,4 +27,19 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): R
     );
   }
   return { passwordLength, excludeCharacters: env.EXCLUDE_CHARACTERS ?? DEFAULT_EXCLUDE_CHARACTERS };
+}
+
+/** Reads DB_TLS_MODE and DB_TLS_CA_FILE (see TlsSettings), failing clearly on bad values. */
+export function tlsSettingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): TlsSettings {
+  const mode = (env.DB_TLS_MODE?.trim().toLowerCase() || 'prefer') as TlsSettings['mode'];
+  if (!TLS_MODES.includes(mode)) {
+    throw new ConfigurationError(`DB_TLS_MODE must be one of ${TLS_MODES.join(', ')}, got ${JSON.stringify(env.DB_TLS_MODE)}; fix the function's environment`);
+  }
+  const file = env.DB_TLS_CA_FILE?.trim();
+  if (!file) return { mode };
+  try {
+    return { mode, ca: readFileSync(file, 'utf8') };
+  } catch (error) {
+    throw new ConfigurationError(`DB_TLS_CA_FILE names ${JSON.stringify(file)}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); ship the CA bundle with the function or fix the path`);
+  }
 }

@@ -143,7 +143,7 @@ describe('RotationFunction', () => {
   });
 
   it('fails when the handler is not a built-in one', () => {
-    expect(() => fn({ handler: 'oracle-single-user' as BuiltInHandler })).toThrow('handler must be one of postgres-single-user, got "oracle-single-user"');
+    expect(() => fn({ handler: 'oracle-single-user' as BuiltInHandler })).toThrow('handler must be one of postgres-single-user, postgres-multi-user, mysql-single-user, mysql-multi-user, redshift-single-user, redshift-multi-user, got "oracle-single-user"');
   });
 
   it.each([

@@ -280,6 +280,7 @@ describe('login', () => {
     token: 't',
     logger,
     randomPassword: async () => 'unused',
+    readSecret: async () => undefined,
   });
   const secret: DatabaseSecret = { host: HOST, username: 'app user', password: OLD };
 

@@ -115,11 +115,11 @@ describe('tlsAttempts', () => {
   const withSsl = (ssl: unknown): DatabaseSecret => ({ host: 'h', username: 'u', password: 'p', ...(ssl === undefined ? {} : { ssl }) }) as DatabaseSecret;
 
   it('tries TLS, then plain, when ssl is absent', () => {
-    expect(tlsAttempts(withSsl(undefined))).toEqual([{ tls: true }, { tls: false }]);
+    expect(tlsAttempts(withSsl(undefined))).toEqual([{ tls: true, verify: true }, { tls: false }]);
   });
 
   it.each([true, 'true', 'TRUE', 'True'])('requires TLS when ssl is %j', (ssl) => {
-    expect(tlsAttempts(withSsl(ssl))).toEqual([{ tls: true }]);
+    expect(tlsAttempts(withSsl(ssl))).toEqual([{ tls: true, verify: true }]);
   });
 
   it.each([false, 'false', 'FALSE', 'False'])('never uses TLS when ssl is %j', (ssl) => {
@@ -128,6 +128,6 @@ describe('tlsAttempts', () => {
 
   // AWS's get_ssl_config: an invalid type or value behaves like an absent key.
   it.each(['require', 'yes', '', null, 1, 0])('tries TLS, then plain, when ssl is the unrecognised %j', (ssl) => {
-    expect(tlsAttempts(withSsl(ssl))).toEqual([{ tls: true }, { tls: false }]);
+    expect(tlsAttempts(withSsl(ssl))).toEqual([{ tls: true, verify: true }, { tls: false }]);
   });
 });

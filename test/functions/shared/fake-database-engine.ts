@@ -1,5 +1,5 @@
 import { DatabaseSecret, TlsAttempt } from '../../../functions/shared/database-secret';
-import { DatabaseEngine } from '../../../functions/shared/database-rotation';
+import { AlternateUser, DatabaseEngine } from '../../../functions/shared/database-rotation';
 
 /** What a server says when it refuses a credential (PostgreSQL's invalid_password). */
 export class FakeAuthError extends Error {
@@ -34,6 +34,8 @@ export interface ConnectAttempt {
  */
 export class FakeDatabaseEngine implements DatabaseEngine<FakeConnection> {
   readonly name = 'FakeDB';
+  readonly engines = ['fakedb'];
+  readonly maxUsernameLength = 32;
   /** When set, every connection attempt fails with this, before authentication. */
   unreachable?: Error;
   /** When set, attempts with TLS fail with this, before authentication. */
@@ -48,6 +50,7 @@ export class FakeDatabaseEngine implements DatabaseEngine<FakeConnection> {
   readonly connections: FakeConnection[] = [];
   readonly passwordChanges: Array<{ readonly username: string; readonly password: string; readonly loggedInWith: string }> = [];
   readonly checks: Array<{ readonly username: string }> = [];
+  readonly alternateUsers: AlternateUser[] = [];
 
   constructor(
     public username: string,
@@ -95,6 +98,12 @@ export class FakeDatabaseEngine implements DatabaseEngine<FakeConnection> {
     if (this.setPasswordFailure) throw this.setPasswordFailure;
     this.passwordChanges.push({ username, password, loggedInWith: connection.password });
     this.password = password;
+  }
+
+  /** Records the call; this fake serves one user, so the alternate user cannot log in afterwards. */
+  async setAlternateUser(connection: FakeConnection, user: AlternateUser): Promise<void> {
+    this.assertOpen(connection);
+    this.alternateUsers.push(user);
   }
 
   async check(connection: FakeConnection, secret: DatabaseSecret): Promise<void> {

@@ -1,0 +1,65 @@
+import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { DatabaseFixtures, LAMBDA_ARN, startDatabaseFixtures } from '../support/database-fixtures';
+import { DATABASE_HANDLERS, expectNobodyLockedOut, expectNoSecretLeaked, STEPS, unique } from '../support/rotation-harness';
+
+let f: DatabaseFixtures;
+const initialPasswords: string[] = [];
+
+beforeAll(async () => {
+  f = await startDatabaseFixtures();
+});
+
+afterAll(async () => {
+  if (!f) return;
+  try {
+    expectNoSecretLeaked(f.harness, [...initialPasswords, ...(await f.harness.allPasswords(f.secretIds))]);
+  } finally {
+    await f.stop();
+  }
+});
+
+/** A user on the handler's server, with a secret for it (naming the master secret for the alternating-users strategy). */
+async function userWithSecret(kind: keyof DatabaseFixtures['targets'], strategy: string) {
+  const target = f.targets[kind];
+  const username = unique('app_');
+  const password = `Initial-${unique('pw')}-Password`;
+  initialPasswords.push(password);
+  await target.createUser(username, password);
+  const masterarn = strategy === 'multi-user' ? f.masters[kind] : undefined;
+  const { arn, versionId } = await f.harness.createDatabaseSecret(target, { username, password, ...(masterarn ? { masterarn } : {}) });
+  f.secretIds.push(arn);
+  return { target, username, password, arn, versionId };
+}
+
+describe.each(DATABASE_HANDLERS)('$name', ({ name, kind, strategy }) => {
+  it('rotates three times in a row; nobody is locked out after any step, and the credential keeps its privileges', async () => {
+    const { target, username, password, arn } = await userWithSecret(kind, strategy);
+    const handler = f.harness.handler(name);
+    let previous = { username, password };
+    for (let round = 1; round <= 3; round += 1) {
+      const token = await f.harness.emulator.beginRotation(arn, { lambdaArn: LAMBDA_ARN });
+      for (const step of STEPS) {
+        await f.harness.invoke(handler, step, arn, token);
+        await expectNobodyLockedOut(f.harness, target, arn, strategy, `after ${step} of round ${round}`);
+      }
+      const current = (await f.harness.valueAt(arn, 'AWSCURRENT'))!;
+      const expectedUser = strategy === 'single-user' || round % 2 === 0 ? username : `${username}_clone`;
+      expect(current.username).toBe(expectedUser);
+      expect(current.password).not.toBe(previous.password);
+      expect(await target.canRead(current.username as string, current.password as string)).toBe(true);
+      // The alternating-users strategy leaves the previous user working; one user's old password stops.
+      expect(await target.canLogIn(previous.username, previous.password)).toBe(strategy === 'multi-user');
+      expect((await f.harness.valueAt(arn, 'AWSPREVIOUS'))!.password).toBe(previous.password);
+      previous = { username: current.username as string, password: current.password as string };
+    }
+  });
+
+  it('rotates through RotateSecret, as Secrets Manager invokes it', async () => {
+    const { target, arn } = await userWithSecret(kind, strategy);
+    f.harness.emulator.registerRotationFunction(`${LAMBDA_ARN}:${name}`, f.harness.handler(name));
+    await f.harness.sm.send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: `${LAMBDA_ARN}:${name}` }));
+    expect(f.harness.emulator.rotations.at(-1)).toMatchObject({ secretArn: arn, succeeded: true });
+    const current = (await f.harness.valueAt(arn, 'AWSCURRENT'))!;
+    expect(await target.canRead(current.username as string, current.password as string)).toBe(true);
+  });
+});
