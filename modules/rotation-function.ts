@@ -170,6 +170,8 @@ export class RotationFunction extends Construct {
         actions: [
           'secretsmanager:DescribeSecret',
           'secretsmanager:GetSecretValue',
+          // To find the password of a rotation abandoned after setSecret.
+          'secretsmanager:ListSecretVersionIds',
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
         ],

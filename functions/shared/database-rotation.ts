@@ -61,19 +61,28 @@ export function databaseSecretParser(engine: Pick<DatabaseEngine<unknown>, 'name
  * reached at all.
  */
 export async function login<C>(engine: DatabaseEngine<C>, secret: DatabaseSecret, context: RotationContext, tls?: TlsSettings): Promise<C | undefined> {
-  let lastError: unknown;
+  const failures: string[] = [];
   for (const attempt of tlsAttempts(secret, tls)) {
+    const how = attempt.tls ? (attempt.verify === false ? 'TLS' : 'verified TLS') : 'plain TCP';
     try {
       return await engine.connect(secret, attempt);
     } catch (error) {
-      if (engine.isAuthenticationFailure(error)) return undefined;
-      lastError = error;
+      if (engine.isAuthenticationFailure(error)) {
+        if (failures.length > 0) {
+          // A server that requires TLS may refuse the plain fallback as if the password were wrong.
+          context.logger.warn('the server refused the credential over plain TCP after TLS failed; if it requires TLS, fix DB_TLS_MODE, DB_TLS_CA_FILE or the secret\'s ssl key', {
+            secretId: context.secretArn,
+            tlsFailure: failures[0],
+          });
+        }
+        return undefined;
+      }
+      failures.push(`${how}: ${context.logger.scrub(error instanceof Error ? error.message : String(error))}`);
       context.logger.debug('connection attempt failed', { tls: attempt.tls, error: describeError(error) });
     }
   }
-  const reason = lastError instanceof Error ? lastError.message : String(lastError);
   throw new TargetUnreachableError(
-    `could not connect to ${engine.name} at ${secret.host}:${secret.port ?? 'default port'}: ${context.logger.scrub(reason)}; check the host, port, network path and TLS settings`,
+    `could not connect to ${engine.name} at ${secret.host}:${secret.port ?? 'default port'} (${failures.join('; ')}); check the host, port, network path and TLS settings`,
   );
 }
 
@@ -127,17 +136,25 @@ export function singleUserRotation<C>(engine: DatabaseEngine<C>, options: Databa
       }
       if (await alreadyWorks(engine, pending, context, tls)) return;
       // The password in the database may be AWSCURRENT's or, after an
-      // interrupted earlier rotation, AWSPREVIOUS's.
-      for (const [label, candidate] of [['AWSCURRENT', current], ['AWSPREVIOUS', previous]] as const) {
-        if (!candidate || candidate.username !== pending.username) continue;
-        const connection = await login(engine, { ...pending, password: candidate.password }, context, tls);
-        if (!connection) continue;
-        await withConnection(engine, connection, (c) => engine.setPassword(c, pending.username, pending.password));
-        context.logger.info('set the pending password', { secretId: context.secretArn, loggedInWith: label });
-        return;
-      }
+      // interrupted earlier rotation, AWSPREVIOUS's; after a rotation that was
+      // abandoned between setSecret and finishSecret (its AWSPENDING label
+      // removed), it is in a version that has no label any more.
+      const tryCandidates = async (candidates: ReadonlyArray<readonly [string, DatabaseSecret | undefined]>) => {
+        for (const [label, candidate] of candidates) {
+          if (!candidate || candidate.username !== pending.username) continue;
+          const connection = await login(engine, { ...pending, password: candidate.password }, context, tls);
+          if (!connection) continue;
+          await withConnection(engine, connection, (c) => engine.setPassword(c, pending.username, pending.password));
+          context.logger.info('set the pending password', { secretId: context.secretArn, loggedInWith: label });
+          return true;
+        }
+        return false;
+      };
+      if (await tryCandidates([['AWSCURRENT', current], ['AWSPREVIOUS', previous]])) return;
+      const unlabelled = (await context.unlabelledValues()) as DatabaseSecret[];
+      if (await tryCandidates(unlabelled.map((value) => ['an unlabelled version', value] as const))) return;
       throw new LoginFailedError(
-        `could not log in to ${engine.name} at ${pending.host} as ${JSON.stringify(pending.username)} with the pending, current or previous password; set the database password to the AWSCURRENT value and retry the rotation`,
+        `could not log in to ${engine.name} at ${pending.host} as ${JSON.stringify(pending.username)} with the pending, current, previous or a recent unlabelled password; set the database password to the AWSCURRENT value and retry the rotation`,
       );
     },
     async test({ pending }, context) {

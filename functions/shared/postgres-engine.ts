@@ -6,8 +6,12 @@ import { LoginFailedError } from './errors';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const QUERY_TIMEOUT_MS = 10_000;
-/** SQLSTATE codes for a refused login: invalid_password, invalid_authorization_specification. */
-const AUTH_FAILURE_CODES = new Set(['28P01', '28000']);
+/**
+ * SQLSTATE of a wrong password (invalid_password). 28000, which pg_hba.conf
+ * gives when it refuses a connection (say, plain TCP to a server that
+ * requires TLS), is not one: trying other passwords would not help.
+ */
+const AUTH_FAILURE_CODES = new Set(['28P01']);
 
 /** Opens a `pg` connection: shared by PostgreSQL and Redshift, which speak the same protocol. */
 export async function connectPg(secret: DatabaseSecret, attempt: TlsAttempt, defaults: { port: number; dbname: string }): Promise<Client> {

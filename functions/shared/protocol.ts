@@ -1,5 +1,7 @@
 import { describeError, Logger } from './logger';
 import {
+  InvalidSecretError,
+  RotationError,
   RotationNotEnabledError,
   SecretValueMissingError,
   UnknownVersionError,
@@ -24,6 +26,12 @@ export interface RotationContext {
    * register the parts too with `logger.redact`.
    */
   readSecret(secretId: string): Promise<string | undefined>;
+  /**
+   * Recent versions of this secret that lost every staging label (e.g. a
+   * rotation abandoned after setSecret), parsed, newest first; values that do
+   * not parse are skipped. The last resort of a single-user setSecret.
+   */
+  unlabelledValues(): Promise<unknown[]>;
 }
 
 /** The versions a step works with. `previous` is absent on a secret's first rotation. */
@@ -58,6 +66,32 @@ export interface RotationDefinition<T> {
   serialize?(value: T): string;
 }
 
+/** How many unlabelled versions a single-user setSecret may try, newest first. */
+const UNLABELLED_VERSIONS_TRIED = 5;
+
+/**
+ * The error to rethrow from a failed step, with every secret this rotation
+ * read or made masked. Lambda logs the message, the stack and every
+ * enumerable property of what a handler throws, so an error from elsewhere (a
+ * driver, the SDK) is replaced by a plain Error with only its name, code and
+ * masked message and stack; this protocol's own errors carry nothing else.
+ */
+export function safeError(error: unknown, logger: Logger): Error {
+  if (error instanceof RotationError) {
+    error.message = logger.scrub(error.message);
+    if (typeof error.stack === 'string') error.stack = logger.scrub(error.stack);
+    return error;
+  }
+  const original = error instanceof Error ? error : undefined;
+  const safe = new Error(logger.scrub(original ? original.message : `a value of type ${typeof error} was thrown`));
+  safe.name = original?.name ?? 'Error';
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') Object.assign(safe, { code });
+  // The stack is read once here, and renders the message as it was: mask it too.
+  if (original?.stack) safe.stack = logger.scrub(original.stack);
+  return safe;
+}
+
 export interface RotationDependencies {
   readonly store: SecretStore;
   readonly settings: RotationSettings;
@@ -86,13 +120,7 @@ export function createRotationHandler<T>(definition: RotationDefinition<T>, deps
       deps.logger.info('rotation step finished', { ...fields, durationMs: Date.now() - started });
     } catch (error) {
       deps.logger.error('rotation step failed', { ...fields, durationMs: Date.now() - started, error: describeError(error) });
-      // The message may come from a driver: mask anything this rotation read or made.
-      // The stack too: Lambda prints it, and once rendered it keeps the old message.
-      if (error instanceof Error) {
-        error.message = deps.logger.scrub(error.message);
-        if (typeof error.stack === 'string') error.stack = deps.logger.scrub(error.stack);
-      }
-      throw error;
+      throw safeError(error, deps.logger);
     }
   };
 }
@@ -132,6 +160,20 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
       logger.redact(value);
       return value;
     },
+    unlabelledValues: async () => {
+      const parsed: T[] = [];
+      for (const raw of await store.unlabelledValues(arn, UNLABELLED_VERSIONS_TRIED)) {
+        logger.redact(raw);
+        try {
+          const value = definition.parse(raw, 'unlabelled');
+          logger.redact(...definition.sensitiveValues(value));
+          parsed.push(value);
+        } catch {
+          // An old value in another format: not a candidate.
+        }
+      }
+      return parsed;
+    },
   };
   const read = async (stage: string, versionId?: string): Promise<T | undefined> => {
     const raw = await store.getValue(arn, stage, versionId);
@@ -148,10 +190,21 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
     }
     return value;
   };
+  // AWSPREVIOUS is only a fallback: a value that no longer parses (say, from
+  // before the secret held JSON) must not block every future rotation.
+  const readPrevious = async (): Promise<T | undefined> => {
+    try {
+      return await read(AWSPREVIOUS);
+    } catch (error) {
+      if (!(error instanceof InvalidSecretError)) throw error;
+      logger.warn('ignoring the AWSPREVIOUS value, which does not parse', { secretId: arn, error: describeError(error) });
+      return undefined;
+    }
+  };
   const versions = async (): Promise<RotationVersions<T>> => ({
     pending: await require(AWSPENDING, token),
     current: await require(AWSCURRENT),
-    previous: await read(AWSPREVIOUS),
+    previous: await readPrevious(),
   });
 
   switch (event.Step) {
@@ -180,7 +233,7 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
       await store.promote(arn, token, currentVersion);
       logger.info('moved AWSCURRENT to the new version', { secretId: arn, versionId: token, previousVersionId: currentVersion });
       if (definition.finish) {
-        await definition.finish({ current: await require(AWSCURRENT), previous: await read(AWSPREVIOUS) }, context);
+        await definition.finish({ current: await require(AWSCURRENT), previous: await readPrevious() }, context);
       }
       return;
     }

@@ -1,6 +1,7 @@
 import {
   DescribeSecretCommand,
   GetRandomPasswordCommand,
+  ListSecretVersionIdsCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
@@ -37,6 +38,8 @@ export interface SecretStore {
   /** Moves AWSCURRENT to `versionId`; Secrets Manager labels the old one AWSPREVIOUS. */
   promote(secretId: string, versionId: string, fromVersionId: string | undefined): Promise<void>;
   randomPassword(options: PasswordOptions): Promise<string>;
+  /** Values of the most recent versions that have no staging label, newest first (at most `limit`). */
+  unlabelledValues(secretId: string, limit: number): Promise<string[]>;
 }
 
 /**
@@ -84,6 +87,24 @@ export class SecretsManagerStore implements SecretStore {
         ...(fromVersionId ? { RemoveFromVersionId: fromVersionId } : {}),
       }),
     );
+  }
+
+  async unlabelledValues(secretId: string, limit: number): Promise<string[]> {
+    const out = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100 }));
+    const unlabelled = (out.Versions ?? [])
+      .filter((v) => v.VersionId && (v.VersionStages ?? []).length === 0)
+      .sort((a, b) => (b.CreatedDate?.getTime() ?? 0) - (a.CreatedDate?.getTime() ?? 0))
+      .slice(0, limit);
+    const values: string[] = [];
+    for (const version of unlabelled) {
+      try {
+        const value = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId }));
+        if (value.SecretString !== undefined) values.push(value.SecretString);
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+      }
+    }
+    return values;
   }
 
   async randomPassword(options: PasswordOptions): Promise<string> {

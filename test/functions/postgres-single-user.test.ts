@@ -6,6 +6,7 @@ import {
   ListSecretVersionIdsCommand,
   RotateSecretCommand,
   SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { Emulator, startEmulator } from '../../emulator';
 import { canLogIn, PostgresServer, startPostgres } from '../support/postgres';
@@ -153,6 +154,22 @@ describe('postgres-single-user', () => {
     for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) await handler(event(step, secretId, token));
     expect(await canLogIn(pg, username, (await value(secretId, 'AWSCURRENT')).password as string)).toBe(true);
   });
+
+  it('recovers after a rotation was abandoned between setSecret and finishSecret', async () => {
+    // setSecret changed the password, testSecret failed, and an operator
+    // cancelled the rotation by removing AWSPENDING, as AWS's guide says:
+    // the working password is now only in a version without a label.
+    const { username, secretId } = await userWithSecret();
+    const abandoned = await emulator.beginRotation(secretId, { lambdaArn: LAMBDA_ARN });
+    await handler(event('createSecret', secretId, abandoned));
+    await handler(event('setSecret', secretId, abandoned));
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: abandoned }));
+    expect(await canLogIn(pg, username, INITIAL_PASSWORD)).toBe(false);
+
+    await sm.send(new RotateSecretCommand({ SecretId: secretId, RotationLambdaARN: LAMBDA_ARN }));
+    expect(emulator.rotations.at(-1)).toMatchObject({ succeeded: true });
+    expect(await canLogIn(pg, username, (await value(secretId, 'AWSCURRENT')).password as string)).toBe(true);
+  });
 });
 
 describe('postgres-single-user with bad input', () => {
@@ -213,14 +230,14 @@ describe('postgres-single-user with bad input', () => {
     const { username, secretId } = await userWithSecret({ password: 'not-the-database-password' });
     const token = await emulator.beginRotation(secretId, { lambdaArn: LAMBDA_ARN });
     await handler(event('createSecret', secretId, token));
-    await expectRejectedWithoutChange(secretId, username, () => handler(event('setSecret', secretId, token)), 'LoginFailedError', /could not log in to PostgreSQL .* with the pending, current or previous password/);
+    await expectRejectedWithoutChange(secretId, username, () => handler(event('setSecret', secretId, token)), 'LoginFailedError', /could not log in to PostgreSQL .* with the pending, current, previous or a recent unlabelled password/);
   });
 
   it('fails clearly when the database cannot be reached', async () => {
     const { username, secretId } = await userWithSecret({ port: 1 });
     const token = await emulator.beginRotation(secretId, { lambdaArn: LAMBDA_ARN });
     await handler(event('createSecret', secretId, token));
-    await expectRejectedWithoutChange(secretId, username, () => handler(event('setSecret', secretId, token)), 'TargetUnreachableError', /could not connect to PostgreSQL at 127\.0\.0\.1:1: .*ECONNREFUSED/);
+    await expectRejectedWithoutChange(secretId, username, () => handler(event('setSecret', secretId, token)), 'TargetUnreachableError', /could not connect to PostgreSQL at 127\.0\.0\.1:1 \(verified TLS: .*ECONNREFUSED.*; plain TCP: .*ECONNREFUSED.*\)/);
   });
 
   it('records a failed rotation without touching AWSCURRENT when a step fails under RotateSecret', async () => {

@@ -116,7 +116,7 @@ describe('RotationFunction', () => {
     const statements = policyStatements(json);
     expect(statements.find((s) => s.sid === 'RotateSecrets')).toEqual({
       sid: 'RotateSecrets',
-      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:ListSecretVersionIds', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
       resources: [arnA, arnB],
     });
     const kms = statements.filter((s) => String(s.sid).startsWith('UseSecretKey'));

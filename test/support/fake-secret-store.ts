@@ -9,7 +9,7 @@ export class FakeSecretsManagerError extends Error {
   }
 }
 
-export type StoreMethod = 'describe' | 'getValue' | 'putPending' | 'promote' | 'randomPassword';
+export type StoreMethod = 'describe' | 'getValue' | 'putPending' | 'promote' | 'randomPassword' | 'unlabelledValues';
 
 export interface StoreCall {
   readonly method: StoreMethod;
@@ -153,6 +153,15 @@ export class FakeSecretStore implements SecretStore {
       );
     }
     this.attach(AWSCURRENT, versionId);
+  }
+
+  async unlabelledValues(secretId: string, limit: number): Promise<string[]> {
+    this.record('unlabelledValues', secretId, limit);
+    return [...this.versions.values()]
+      .filter((v) => v.stages.size === 0 && v.value !== undefined)
+      .reverse()
+      .slice(0, limit)
+      .map((v) => v.value!);
   }
 
   async randomPassword(options: PasswordOptions): Promise<string> {

@@ -138,7 +138,7 @@ describe('singleUserRotation', () => {
       const error = await failure(run('setSecret'));
       expect(error.name).toBe('LoginFailedError');
       expect(error.message).toBe(
-        `could not log in to FakeDB at ${HOST} as "app user" with the pending, current or previous password; set the database password to the AWSCURRENT value and retry the rotation`,
+        `could not log in to FakeDB at ${HOST} as "app user" with the pending, current, previous or a recent unlabelled password; set the database password to the AWSCURRENT value and retry the rotation`,
       );
       expect(engine.password).toBe('set-by-hand-elsewhere');
       expect(engine.passwordChanges).toEqual([]);
@@ -202,7 +202,7 @@ describe('singleUserRotation', () => {
       const error = await failure(run('setSecret'));
       expect(error.name).toBe('TargetUnreachableError');
       expect(error.message).toBe(
-        `could not connect to FakeDB at ${HOST}:6543: connect ECONNREFUSED 10.0.0.7:6543 (dsn fakedb://app:[REDACTED]@${HOST}); check the host, port, network path and TLS settings`,
+        `could not connect to FakeDB at ${HOST}:6543 (verified TLS: connect ECONNREFUSED 10.0.0.7:6543 (dsn fakedb://app:[REDACTED]@${HOST}); plain TCP: connect ECONNREFUSED 10.0.0.7:6543 (dsn fakedb://app:[REDACTED]@${HOST})); check the host, port, network path and TLS settings`,
       );
       expectNoPasswordIn(error.message);
       expectNoPasswordIn(error.stack);
@@ -213,7 +213,7 @@ describe('singleUserRotation', () => {
       const { run } = setup({ secret: { port: undefined } });
       await run('createSecret');
       engine.unreachable = new Error('getaddrinfo ENOTFOUND');
-      expect((await failure(run('testSecret'))).message).toContain(`at ${HOST}:default port: getaddrinfo ENOTFOUND`);
+      expect((await failure(run('testSecret'))).message).toContain(`at ${HOST}:default port (verified TLS: getaddrinfo ENOTFOUND`);
     });
 
     it('gives up at the first unreachable login instead of trying older passwords', async () => {
@@ -281,6 +281,7 @@ describe('login', () => {
     logger,
     randomPassword: async () => 'unused',
     readSecret: async () => undefined,
+    unlabelledValues: async () => [],
   });
   const secret: DatabaseSecret = { host: HOST, username: 'app user', password: OLD };
 
@@ -302,13 +303,13 @@ describe('login', () => {
     const logger = new Logger({ sink: () => undefined });
     logger.redact(OLD);
     const error = await failure(login(engine, secret, context(logger)));
-    expect(error.message).toBe(`could not connect to FakeDB at ${HOST}:default port: bad dsn with [REDACTED]; check the host, port, network path and TLS settings`);
+    expect(error.message).toBe(`could not connect to FakeDB at ${HOST}:default port (verified TLS: bad dsn with [REDACTED]; plain TCP: bad dsn with [REDACTED]); check the host, port, network path and TLS settings`);
   });
 
   it('describes a thrown value that is not an Error', async () => {
     engine = new FakeDatabaseEngine('app user', OLD);
     jest.spyOn(engine, 'connect').mockRejectedValue('socket hang up');
     const error = await failure(login(engine, { ...secret, ssl: false }, context()));
-    expect(error.message).toContain(': socket hang up;');
+    expect(error.message).toContain('(plain TCP: socket hang up)');
   });
 });

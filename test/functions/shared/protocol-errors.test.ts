@@ -56,12 +56,40 @@ describe('errors and logs', () => {
     expect(lines.join('\n')).not.toContain('with \\\\ in it');
   });
 
-  it('rethrows the error object itself, keeping its class', async () => {
-    class DriverError extends Error {}
-    const thrown = new DriverError('boom');
+  it('rethrows its own errors as they are, keeping their class', async () => {
+    const { run } = setup();
+    const error = await failure(run('setSecret'));
+    expect(error.name).toBe('SecretValueMissingError');
+    expect(error.constructor.name).toBe('SecretValueMissingError');
+  });
+
+  it('replaces a foreign error with one holding only its name, code and masked message and stack', async () => {
+    // Lambda logs every enumerable property of a thrown error, and a driver's may hold anything.
+    class DriverError extends Error {
+      code = '57P01';
+      detail = `connection string postgres://svc:${CURRENT_KEY}@db`;
+    }
+    const thrown = new DriverError(`terminating connection of ${CURRENT_KEY}`);
+    thrown.name = 'DriverError';
     const { run } = setup({ test: async () => Promise.reject(thrown) });
     await run('createSecret');
-    expect(await failure(run('testSecret'))).toBe(thrown);
+    const error = await failure(run('testSecret'));
+    expect(error).not.toBe(thrown);
+    expect({ name: error.name, message: error.message, code: (error as { code?: string }).code }).toEqual({
+      name: 'DriverError',
+      message: 'terminating connection of [REDACTED]',
+      code: '57P01',
+    });
+    expect(Object.keys(error).sort()).toEqual(['code', 'name']);
+    expect(error.stack).toContain('DriverError: terminating connection of [REDACTED]');
+    expect(JSON.stringify({ ...error, stack: error.stack })).not.toContain(CURRENT_KEY);
+  });
+
+  it('replaces a thrown value that is not an Error with an Error saying what was thrown', async () => {
+    const { run } = setup({ test: async () => Promise.reject(`secret ${CURRENT_KEY}`) });
+    await run('createSecret');
+    const error = await failure(run('testSecret'));
+    expect(error.message).toBe('a value of type string was thrown');
   });
 
   it('logs each finished step with the step, secret, version and duration', async () => {

@@ -1,3 +1,4 @@
+import { InvalidSecretError } from '../../../functions/shared/errors';
 import { Logger } from '../../../functions/shared/logger';
 import { createRotationHandler } from '../../../functions/shared/protocol';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../../functions/shared/secret-store';
@@ -210,6 +211,23 @@ describe('setSecret and testSecret', () => {
     const error = await failure(run('setSecret'));
     expect(error.name).toBe('InvalidSecretError');
     expect(error.message).toBe(`the AWSPENDING version ${token} secret value lacks apiKey`);
+  });
+
+  it('ignores an AWSPREVIOUS value that does not parse, with a warning, instead of blocking every rotation', async () => {
+    const store = new FakeSecretStore({ name: 'test/api-key' });
+    store.addCurrent('not json at all: the secret held plain text once');
+    store.addCurrent(keySecret(CURRENT_KEY));
+    const { set } = definition();
+    const lines: string[] = [];
+    const handler = createRotationHandler<KeySecret>(
+      { ...definition(), set, parse: (raw, label) => (raw.startsWith('{') ? JSON.parse(raw) : (() => { throw new InvalidSecretError(`the ${label} secret value is not valid JSON`); })()) },
+      { store, settings: SETTINGS, logger: new Logger({ sink: (line) => lines.push(line) }) },
+    );
+    const token = store.beginRotation();
+    for (const step of STEPS) await handler({ Step: step, SecretId: store.name, ClientRequestToken: token });
+    expect(set.mock.calls[0][0].previous).toBeUndefined();
+    expect(lines.map((l) => JSON.parse(l).message)).toContain('ignoring the AWSPREVIOUS value, which does not parse');
+    expect(store.stages()[token]).toEqual([AWSCURRENT, AWSPENDING]);
   });
 });
 

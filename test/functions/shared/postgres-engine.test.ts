@@ -1,0 +1,31 @@
+import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
+import { passwordForServer, postgresEngine } from '../../../functions/shared/postgres-engine';
+
+describe('postgresEngine', () => {
+  it('counts only a wrong password (28P01) as a refused credential, not a pg_hba refusal (28000)', () => {
+    expect(postgresEngine.isAuthenticationFailure({ code: '28P01' })).toBe(true);
+    expect(postgresEngine.isAuthenticationFailure({ code: '28000' })).toBe(false);
+    expect(postgresEngine.isAuthenticationFailure(new Error('ECONNREFUSED'))).toBe(false);
+    expect(postgresEngine.isAuthenticationFailure(undefined)).toBe(false);
+  });
+});
+
+describe('passwordForServer', () => {
+  it('makes a SCRAM-SHA-256 verifier that proves the password, with a new salt each time', () => {
+    const password = 'correct-horse.battery~staple';
+    const verifier = passwordForServer(password);
+    const match = /^SCRAM-SHA-256\$4096:([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/.exec(verifier);
+    expect(match).not.toBeNull();
+    const [, salt, storedKey, serverKey] = match!;
+    const salted = pbkdf2Sync(password, Buffer.from(salt, 'base64'), 4096, 32, 'sha256');
+    const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+    expect(createHash('sha256').update(clientKey).digest('base64')).toBe(storedKey);
+    expect(createHmac('sha256', salted).update('Server Key').digest('base64')).toBe(serverKey);
+    expect(verifier).not.toContain(password);
+    expect(passwordForServer(password)).not.toBe(verifier);
+  });
+
+  it('sends a non-ASCII password as it is, for the server to normalize and hash', () => {
+    expect(passwordForServer('pässwörd-€')).toBe('pässwörd-€');
+  });
+});
