@@ -52,7 +52,9 @@ export interface Emulator {
  *
  * RotateSecret runs the registered rotation function through the four steps
  * before it answers (AWS invokes it asynchronously); like AWS, it answers
- * success even when a step fails, and the failure is in `rotations`.
+ * success even when a step fails, and the failure is in `rotations`. With
+ * RotateImmediately false it runs only testSecret, on a temporary AWSPENDING
+ * version without a value that it then removes, as AWS documents.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const state = new SecretsState(options.region ?? 'us-east-1', options.accountId ?? '123456789012');
@@ -71,8 +73,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const started = state.beginRotation(request);
     const answer = { ARN: started.arn, Name: state.DescribeSecret({ SecretId: started.arn }).Name, VersionId: started.token };
-    if (!started.immediately) return answer;
-    return runRotation(functions.get(started.lambdaArn!)!, started.arn, started.token).then((record) => {
+    const invoker = functions.get(started.lambdaArn!)!;
+    if (!started.immediately) {
+      return runRotation(invoker, started.arn, started.token, ['testSecret']).then((record) => {
+        state.endRotationCheck(started.arn, started.token);
+        rotations.push(record);
+        return { ARN: answer.ARN, Name: answer.Name };
+      });
+    }
+    return runRotation(invoker, started.arn, started.token, ROTATION_STEPS).then((record) => {
       rotations.push(record);
       return answer;
     });
@@ -105,9 +114,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 }
 
-async function runRotation(invoker: RotationInvoker, secretArn: string, token: string): Promise<RotationRecord> {
+async function runRotation(invoker: RotationInvoker, secretArn: string, token: string, stepsToRun: readonly string[]): Promise<RotationRecord> {
   const steps: RotationRecord['steps'] = [];
-  for (const step of ROTATION_STEPS) {
+  for (const step of stepsToRun) {
     try {
       await invoker({ Step: step, SecretId: secretArn, ClientRequestToken: token });
       steps.push({ step });

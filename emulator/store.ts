@@ -252,16 +252,26 @@ export class SecretsState {
     const token = optionalString(req, 'ClientRequestToken') ?? randomUUID();
     const pending = this.holder(s, AWSPENDING);
     // Checked before anything changes: a refused call leaves the settings as they were.
-    if (immediately && pending && pending.id !== token && !pending.stages.has(AWSCURRENT)) {
+    if (pending && pending.id !== token && !pending.stages.has(AWSCURRENT)) {
       throw invalidRequest('A previous rotation isn’t complete. That rotation will be reattempted.');
     }
     s.rotationLambdaArn = lambdaArn;
     if (rules) s.rotationRules = rules;
     s.rotationEnabled = true;
-    if (!immediately) return { arn: s.arn, token, lambdaArn, immediately };
+    // Without an immediate rotation, AWS still checks the configuration by
+    // running testSecret on a temporary AWSPENDING version (endRotationCheck
+    // removes it).
     if (!s.versions.has(token)) this.addVersion(s, token, {}, [AWSPENDING]);
     this.prune(s);
     return { arn: s.arn, token, lambdaArn, immediately };
+  }
+
+  /** Removes the temporary version of a configuration check (RotateImmediately false). */
+  endRotationCheck(secretArn: string, token: string): void {
+    const s = this.secrets.get(secretArn);
+    const version = s?.versions.get(token);
+    if (!s || !version || version.secretString !== undefined || version.secretBinary !== undefined) return;
+    s.versions.delete(token);
   }
 
   private addVersion(s: Secret, id: string, req: Request, stages: string[]): Version {

@@ -223,9 +223,16 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
     case 'setSecret':
       if (definition.set) await definition.set(await versions(), context);
       return;
-    case 'testSecret':
-      await definition.test(await versions(), context);
+    case 'testSecret': {
+      // When a schedule is set without rotating at once, Secrets Manager checks
+      // the configuration by running testSecret on a temporary AWSPENDING
+      // version, which may hold no value: then test what AWSCURRENT holds.
+      const current = await require(AWSCURRENT);
+      const pending = await read(AWSPENDING, token);
+      if (pending === undefined) logger.info('the pending version has no value; testing AWSCURRENT instead', { secretId: arn, versionId: token });
+      await definition.test({ pending: pending ?? current, current, previous: await readPrevious() }, context);
       return;
+    }
     case 'finishSecret': {
       // Promoting a version without a value would leave AWSCURRENT empty: nobody could log in.
       await require(AWSPENDING, token);

@@ -1,6 +1,7 @@
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
+  ListSecretVersionIdsCommand,
   GetSecretValueCommand,
   InvalidParameterException,
   InvalidRequestException,
@@ -95,18 +96,29 @@ describe('RotateSecret', () => {
     expect((await sm.send(new GetSecretValueCommand({ SecretId: arn }))).VersionId).toBe(second.VersionId);
   });
 
-  it('with RotateImmediately false, stores the settings and turns rotation on without rotating', async () => {
+  it('with RotateImmediately false, stores the settings and only checks them with testSecret on a temporary AWSPENDING version', async () => {
     const { arn, first } = await newSecret('not-now');
     const fn = rotationFunction();
-    const rotationsBefore = emulator.rotations.length;
-    await sm.send(
-      new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: fn.arn, RotationRules: { ScheduleExpression: 'rate(10 days)' }, RotateImmediately: false }),
+    let stagesDuringTest: Record<string, string[]> = {};
+    const arnOfCheck = `${fn.arn}-check`;
+    emulator.registerRotationFunction(arnOfCheck, async (event) => {
+      fn.events.push(event);
+      stagesDuringTest = (await sm.send(new DescribeSecretCommand({ SecretId: event.SecretId }))).VersionIdsToStages ?? {};
+    });
+    const out = await sm.send(
+      new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: arnOfCheck, RotationRules: { ScheduleExpression: 'rate(10 days)' }, RotateImmediately: false }),
     );
-    expect(fn.events.map((e) => e.Step)).not.toContain('createSecret');
-    expect(emulator.rotations).toHaveLength(rotationsBefore);
+    expect(out.VersionId).toBeUndefined();
+    expect(fn.events.map((e) => e.Step)).toEqual(['testSecret']);
+    const temporary = fn.events[0].ClientRequestToken;
+    expect(stagesDuringTest).toEqual({ [first]: ['AWSCURRENT'], [temporary]: ['AWSPENDING'] });
+    expect(emulator.rotations.at(-1)).toMatchObject({ secretArn: arn, succeeded: true, steps: [{ step: 'testSecret' }] });
     const described = await sm.send(new DescribeSecretCommand({ SecretId: arn }));
-    expect(described).toMatchObject({ RotationEnabled: true, RotationLambdaARN: fn.arn, RotationRules: { ScheduleExpression: 'rate(10 days)' } });
+    expect(described).toMatchObject({ RotationEnabled: true, RotationLambdaARN: arnOfCheck, RotationRules: { ScheduleExpression: 'rate(10 days)' } });
+    // The temporary version is gone, and a rotation can start.
     expect(described.VersionIdsToStages).toEqual({ [first]: ['AWSCURRENT'] });
+    const versions = await sm.send(new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true }));
+    expect(versions.Versions!.map((v) => v.VersionId)).toEqual([first]);
   });
 
   it('records a failing step in rotations while the call itself succeeds', async () => {

@@ -62,4 +62,13 @@ describe.each(DATABASE_HANDLERS)('$name', ({ name, kind, strategy }) => {
     const current = (await f.harness.valueAt(arn, 'AWSCURRENT'))!;
     expect(await target.canRead(current.username as string, current.password as string)).toBe(true);
   });
+
+  it('passes the check Secrets Manager runs when a schedule is set without rotating, changing nothing', async () => {
+    const { target, username, password, arn, versionId } = await userWithSecret(kind, strategy);
+    f.harness.emulator.registerRotationFunction(`${LAMBDA_ARN}:${name}`, f.harness.handler(name));
+    await f.harness.sm.send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: `${LAMBDA_ARN}:${name}`, RotateImmediately: false }));
+    expect(f.harness.emulator.rotations.at(-1)).toMatchObject({ secretArn: arn, succeeded: true, steps: [{ step: 'testSecret' }] });
+    expect(await f.harness.stages(arn)).toEqual({ [versionId]: ['AWSCURRENT'] });
+    expect(await target.canLogIn(username, password)).toBe(true);
+  });
 });

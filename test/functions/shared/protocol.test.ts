@@ -196,7 +196,16 @@ describe('setSecret and testSecret', () => {
     expect(store.writes).toHaveLength(1);
   });
 
-  it.each(['setSecret', 'testSecret'])('fails at %s when createSecret has not put a pending value', async (step) => {
+  it('tests AWSCURRENT when the pending version has no value, as in Secrets Manager\'s check of a schedule set without rotating', async () => {
+    const { store, run, def } = setup();
+    await run('testSecret');
+    expect(def.test).toHaveBeenCalledTimes(1);
+    expect(def.test.mock.calls[0][0].pending).toEqual(def.test.mock.calls[0][0].current);
+    expect(def.test.mock.calls[0][0].current.apiKey).toBe(CURRENT_KEY);
+    expect(store.writes).toEqual([]);
+  });
+
+  it.each(['setSecret'])('fails at %s when createSecret has not put a pending value', async (step) => {
     const { store, token, run, def } = setup();
     const error = await failure(run(step));
     expect(error.name).toBe('SecretValueMissingError');
