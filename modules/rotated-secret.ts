@@ -116,7 +116,13 @@ export class RotatedSecret extends Construct implements RotatableSecret {
   }
 }
 
+const KMS_ALIAS_ARN = /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//;
+
 function validateProps(props: RotatedSecretProps): void {
+  if (isKnown(props.kmsKeyArn) && KMS_ALIAS_ARN.test(props.kmsKeyArn)) {
+    // IAM policies match keys by key ARN only: the rotation role's grant would never apply.
+    throw new InvalidPropError(`kmsKeyArn must be a key ARN (arn:…:key/…), not an alias ARN, got ${show(props.kmsKeyArn)}; look the key up with the aws_kms_alias data source and pass its target_key_arn`);
+  }
   if (isKnown(props.name) && !SECRET_NAME.test(props.name)) {
     throw new InvalidPropError(`name must be 1 to 512 letters, digits or /_+=.@- characters, got ${show(props.name)}`);
   }

@@ -86,7 +86,9 @@ export class RotationFunction extends Construct {
     });
 
     this.role = new IamRole(this, 'ExecutionRole', {
-      name: `${functionName.slice(0, 59)}-role`,
+      // Role names are global to the account: a prefix lets Terraform add a
+      // unique suffix, so the same stack deploys to several regions.
+      namePrefix: `${functionName.slice(0, 37)}-`,
       description: `Runs the ${props.handler} rotation function ${functionName}`,
       assumeRolePolicy: new DataAwsIamPolicyDocument(this, 'AssumeRolePolicy', {
         statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] }],

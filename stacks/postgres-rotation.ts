@@ -16,6 +16,8 @@ export class PostgresRotationStack extends TerraformStack {
     // cdk.tf.json differ between checkouts. This relative one names the same
     // file, seen from cdktf.out/stacks/<stack> where Terraform runs.
     new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+    // Write-only attributes (secret_string_wo) and ephemeral variables.
+    this.addOverride('terraform.required_version', '>= 1.11.0');
 
     const region = new TerraformVariable(this, 'region', {
       type: 'string',
@@ -38,7 +40,7 @@ export class PostgresRotationStack extends TerraformStack {
       sensitive: true,
       description: 'The user\'s current password; used once to fill the secret, never stored in state',
     });
-    // Terraform 1.10+ keeps ephemeral values out of plans and state.
+    // Ephemeral: Terraform keeps the value out of plans and state.
     password.addOverride('ephemeral', true);
 
     const rotation = new RotationFunction(this, 'PostgresRotation', { handler: 'postgres-single-user' });

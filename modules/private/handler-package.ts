@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { zipSync, Zippable } from 'fflate';
@@ -46,7 +46,7 @@ export function builtInHandlerDir(name: string): string {
  * Zips every file under `dir` with fixed timestamps and permissions, in
  * sorted order, so the same files give the same zip on any machine, any day
  * (cdktf's own ARCHIVE assets record each file's mtime). The zip is written
- * once to a cache folder named by its content hash, as `<name>.zip`.
+ * once per process, as `<name>.zip` in a private folder named by its hash.
  */
 export function packageHandler(name: string, dir: string): HandlerPackage {
   const files: Zippable = {};
@@ -55,16 +55,28 @@ export function packageHandler(name: string, dir: string): HandlerPackage {
   }
   const zip = zipSync(files);
   const sha256 = createHash('sha256').update(zip).digest();
-  const cacheDir = join(tmpdir(), 'cdktf-secret-rotation', sha256.toString('hex'));
-  const zipPath = join(cacheDir, `${name}.zip`);
+  const zipPath = join(privateCacheDir(), sha256.toString('hex'), `${name}.zip`);
   if (!existsSync(zipPath)) {
-    mkdirSync(cacheDir, { recursive: true });
-    // Write then rename, so a parallel synth never sees half a zip.
-    const partial = `${zipPath}.${process.pid}.tmp`;
-    writeFileSync(partial, zip);
-    renameSync(partial, zipPath);
+    mkdirSync(dirname(zipPath), { recursive: true, mode: 0o700 });
+    writeFileSync(zipPath, zip, { mode: 0o600 });
   }
   return { zipPath, sourceCodeHash: sha256.toString('base64') };
+}
+
+let cacheDir: string | undefined;
+
+/**
+ * A folder only this process can write, removed when it exits. A shared,
+ * predictable path under the temp folder would let another user of the
+ * machine swap the zip between synth and deploy.
+ */
+function privateCacheDir(): string {
+  if (!cacheDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'cdktf-secret-rotation-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    cacheDir = dir;
+  }
+  return cacheDir;
 }
 
 function listFiles(dir: string): string[] {

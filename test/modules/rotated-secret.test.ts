@@ -100,6 +100,7 @@ describe('RotatedSecret', () => {
     [{ recoveryWindowInDays: 5 }, 'recoveryWindowInDays must be 0 (delete at once) or a whole number from 7 to 30, got 5'],
     [{ recoveryWindowInDays: 31 }, 'recoveryWindowInDays must be 0 (delete at once) or a whole number from 7 to 30, got 31'],
     [{ initialValueVersion: 0 }, 'initialValueVersion must be a whole number from 1 to'],
+    [{ kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:alias/secrets' }, 'kmsKeyArn must be a key ARN (arn:…:key/…), not an alias ARN, got "arn:aws:kms:eu-west-1:123456789012:alias/secrets"'],
   ])('fails when given %j', (props, message) => {
     expect(() => secret(props)).toThrow(message);
   });

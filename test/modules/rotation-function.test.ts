@@ -79,7 +79,7 @@ describe('RotationFunction', () => {
       retention_in_days: 30,
       kms_key_id: 'arn:aws:kms:eu-west-1:123456789012:key/abc',
     });
-    expect(json).toHaveResourceWithProperties(IamRole, { name: 'rotate-db-role' });
+    expect(json).toHaveResourceWithProperties(IamRole, { name_prefix: 'rotate-db-' });
   });
 
   it('shortens a long default name with a hash of the construct path', () => {
