@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Connection, createConnection, escape as quote } from 'mysql2/promise';
 import { DatabaseEngine } from './database-rotation';
 import { LoginFailedError } from './errors';
@@ -89,7 +90,10 @@ export const mysqlEngine: DatabaseEngine<Connection> = {
     for (const host of hosts) {
       const target = account(username, host);
       if (!(await hostsOf(connection, username)).includes(host)) {
-        await connection.query(`CREATE USER ${target} IDENTIFIED BY ${quote(password)}`);
+        // A throwaway password until the grants are in: the pending password
+        // must not log in before the user has its privileges, or a retry after
+        // a crash here would take "already logs in" for done.
+        await connection.query(`CREATE USER ${target} IDENTIFIED BY ${quote(randomBytes(24).toString('base64url'))}`);
       }
       // Copied every time, so grants added to the current user since the
       // last rotation follow it to the other one.

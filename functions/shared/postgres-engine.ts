@@ -67,17 +67,24 @@ export const postgresEngine: DatabaseEngine<Client> = {
     await client.query(`ALTER ROLE ${escapeIdentifier(username)} WITH ${passwordClause(password)}`);
   },
   async setAlternateUser(client, { username, password, template }) {
-    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username]);
-    if (exists.rowCount) {
-      await client.query(`ALTER ROLE ${escapeIdentifier(username)} WITH LOGIN ${passwordClause(password)}`);
-      return;
-    }
-    // Membership of the template role gives the new user its privileges now
-    // and whatever is granted to it later, as AWS's template does.
+    // One transaction: the user, its membership of the template role (which
+    // gives it the template's privileges now and whatever is granted later,
+    // as AWS's template does) and its password appear together or not at all.
     await client.query('BEGIN');
     try {
-      await client.query(`CREATE ROLE ${escapeIdentifier(username)} WITH LOGIN ${passwordClause(password)}`);
-      await client.query(`GRANT ${escapeIdentifier(template)} TO ${escapeIdentifier(username)}`);
+      const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username]);
+      if (!exists.rowCount) await client.query(`CREATE ROLE ${escapeIdentifier(username)} WITH LOGIN`);
+      // A user made by hand, or by an older version, may lack the membership.
+      // Switching back to the original user, the template is the clone, a
+      // member of the original already: granting would make a cycle.
+      const membership = await client.query<{ member: boolean; reverse: boolean }>(
+        "SELECT pg_has_role($1, $2, 'MEMBER') AS member, pg_has_role($2, $1, 'MEMBER') AS reverse",
+        [username, template],
+      );
+      if (!membership.rows[0].member && !membership.rows[0].reverse) {
+        await client.query(`GRANT ${escapeIdentifier(template)} TO ${escapeIdentifier(username)}`);
+      }
+      await client.query(`ALTER ROLE ${escapeIdentifier(username)} WITH LOGIN ${passwordClause(password)}`);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

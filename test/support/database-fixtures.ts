@@ -14,6 +14,8 @@ export interface DatabaseFixtures {
   readonly masters: Record<EngineKind, string>;
   /** Every secret the tests created, for the leak check. */
   readonly secretIds: string[];
+  /** Runs SQL as the administrator of the server behind each kind of target. */
+  readonly admin: Record<EngineKind, (sql: string, params?: unknown[]) => Promise<Array<Record<string, unknown>>>>;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startDatabaseFixtures(): Promise<DatabaseFixtures> {
     targets,
     masters,
     secretIds,
+    admin: { postgres: (sql, params) => pg.query(sql, params), redshift: (sql, params) => pg.query(sql, params), mysql: (sql, params) => mysql.query(sql, params) },
     async stop() {
       await Promise.all([harness.stop(), pg.stop(), mysql.stop()]);
     },
