@@ -23,6 +23,8 @@ export interface DatabaseEngine<Connection> {
   connect(secret: DatabaseSecret, attempt: TlsAttempt): Promise<Connection>;
   /** True when the error means the server refused these credentials. */
   isAuthenticationFailure(error: unknown): boolean;
+  /** True when a TLS attempt failed because the server offers no TLS at all (so it cannot require it). */
+  isTlsUnavailable(error: unknown): boolean;
   /** Sets the logged-in user's own password. */
   setPassword(connection: Connection, username: string, password: string): Promise<void>;
   /**
@@ -62,28 +64,44 @@ export function databaseSecretParser(engine: Pick<DatabaseEngine<unknown>, 'name
  */
 export async function login<C>(engine: DatabaseEngine<C>, secret: DatabaseSecret, context: RotationContext, tls?: TlsSettings): Promise<C | undefined> {
   const failures: string[] = [];
+  let tlsFailure: string | undefined;
   for (const attempt of tlsAttempts(secret, tls)) {
     const how = attempt.tls ? (attempt.verify === false ? 'TLS' : 'verified TLS') : 'plain TCP';
     try {
       return await engine.connect(secret, attempt);
     } catch (error) {
       if (engine.isAuthenticationFailure(error)) {
-        if (failures.length > 0) {
-          // A server that requires TLS may refuse the plain fallback as if the password were wrong.
-          context.logger.warn('the server refused the credential over plain TCP after TLS failed; if it requires TLS, fix DB_TLS_MODE, DB_TLS_CA_FILE or the secret\'s ssl key', {
-            secretId: context.secretArn,
-            tlsFailure: failures[0],
-          });
-        }
+        // A server that requires TLS may refuse the plain fallback as if the
+        // password were wrong (MariaDB does): keep the TLS failure for the message.
+        if (tlsFailure) tlsFailuresBeforeRefusal.set(context, tlsFailure);
         return undefined;
       }
       failures.push(`${how}: ${context.logger.scrub(error instanceof Error ? error.message : String(error))}`);
+      if (attempt.tls && !engine.isTlsUnavailable(error)) tlsFailure ??= failures[failures.length - 1];
       context.logger.debug('connection attempt failed', { tls: attempt.tls, error: describeError(error) });
     }
   }
   throw new TargetUnreachableError(
     `could not connect to ${engine.name} at ${secret.host}:${secret.port ?? 'default port'} (${failures.join('; ')}); check the host, port, network path and TLS settings`,
   );
+}
+
+const tlsFailuresBeforeRefusal = new WeakMap<RotationContext, string>();
+
+/**
+ * What a "could not log in" message needs: where, and what to do. When a TLS
+ * attempt failed before the server refused the plain one, the server may
+ * require TLS rather than reject the password, and the advice says so.
+ */
+export function refusal(engine: { name: string }, secret: DatabaseSecret, context: RotationContext, otherwise: string): { where: string; advice: string } {
+  const where = `${engine.name} at ${secret.host}:${secret.port ?? 'default port'} as ${JSON.stringify(secret.username)}`;
+  const tls = tlsFailuresBeforeRefusal.get(context);
+  return {
+    where,
+    advice: tls
+      ? `the TLS attempt failed first (${tls}), so the server may require TLS: fix DB_TLS_MODE, DB_TLS_CA_FILE or the secret's ssl key`
+      : otherwise,
+  };
 }
 
 /** Runs `work` on a connection, then closes it whatever happened. */
@@ -99,9 +117,8 @@ export async function withConnection<C>(engine: DatabaseEngine<C>, connection: C
 export async function testPending<C>(engine: DatabaseEngine<C>, pending: DatabaseSecret, context: RotationContext, tls?: TlsSettings): Promise<void> {
   const connection = await login(engine, pending, context, tls);
   if (!connection) {
-    throw new LoginFailedError(
-      `the pending password does not log in to ${engine.name} at ${pending.host} as ${JSON.stringify(pending.username)}; setSecret has not taken effect`,
-    );
+    const { where, advice } = refusal(engine, pending, context, 'setSecret has not taken effect');
+    throw new LoginFailedError(`the pending password does not log in to ${where}; ${advice}`);
   }
   await withConnection(engine, connection, (c) => engine.check(c, pending));
 }
@@ -153,9 +170,8 @@ export function singleUserRotation<C>(engine: DatabaseEngine<C>, options: Databa
       if (await tryCandidates([['AWSCURRENT', current], ['AWSPREVIOUS', previous]])) return;
       const unlabelled = (await context.unlabelledValues()) as DatabaseSecret[];
       if (await tryCandidates(unlabelled.map((value) => ['an unlabelled version', value] as const))) return;
-      throw new LoginFailedError(
-        `could not log in to ${engine.name} at ${pending.host} as ${JSON.stringify(pending.username)} with the pending, current, previous or a recent unlabelled password; set the database password to the AWSCURRENT value and retry the rotation`,
-      );
+      const { where, advice } = refusal(engine, pending, context, 'set the database password to the AWSCURRENT value and retry the rotation');
+      throw new LoginFailedError(`could not log in to ${where} with the pending, current, previous or a recent unlabelled password; ${advice}`);
     },
     async test({ pending }, context) {
       await testPending(engine, pending, context, tls);

@@ -5,6 +5,7 @@ import {
   DatabaseEngine,
   DatabaseRotationOptions,
   login,
+  refusal,
   testPending,
   withConnection,
 } from './database-rotation';
@@ -15,9 +16,23 @@ import { RotationContext, RotationDefinition } from './protocol';
 export const CLONE_SUFFIX = '_clone';
 
 export interface MultiUserRotationOptions extends DatabaseRotationOptions {
-  /** Longest user name allowed. @default the engine's limit (USERNAME_CHARACTER_LIMIT overrides it in the handlers) */
+  /** Longest user name allowed, in the engine's unit. @default the engine's limit (USERNAME_CHARACTER_LIMIT overrides it in the handlers) */
   readonly usernameLimit?: number;
 }
+
+/**
+ * How an engine counts a user name against `maxUsernameLength`. PostgreSQL
+ * and Redshift count UTF-8 bytes ("é" is two) and silently truncate a longer
+ * name, so the alternate user would be created under another name; MySQL
+ * counts characters.
+ */
+export interface UsernameLengthUnit {
+  /** @default 'bytes', which is never more lenient than the server */
+  readonly usernameLengthUnit?: 'bytes' | 'characters';
+}
+
+const usernameLength = (username: string, unit: 'bytes' | 'characters') =>
+  unit === 'characters' ? [...username].length : Buffer.byteLength(username, 'utf8');
 
 /** The other user of the pair: `app` alternates with `app_clone`. */
 export function alternateUsername(username: string): string {
@@ -34,9 +49,10 @@ export function alternateUsername(username: string): string {
  * credential labelled AWSCURRENT is never touched, so it logs in at every
  * moment of a rotation.
  */
-export function multiUserRotation<C>(engine: DatabaseEngine<C>, options: MultiUserRotationOptions = {}): RotationDefinition<DatabaseSecret> {
+export function multiUserRotation<C>(engine: DatabaseEngine<C> & UsernameLengthUnit, options: MultiUserRotationOptions = {}): RotationDefinition<DatabaseSecret> {
   const { tls } = options;
   const limit = options.usernameLimit ?? engine.maxUsernameLength;
+  const unit = engine.usernameLengthUnit ?? 'bytes';
   const parseSecret = databaseSecretParser(engine);
   return {
     parse(secretString, label) {
@@ -49,9 +65,10 @@ export function multiUserRotation<C>(engine: DatabaseEngine<C>, options: MultiUs
     sensitiveValues: (secret) => [secret.password],
     async create(current, context) {
       const username = alternateUsername(current.username);
-      if (username.length > limit) {
+      const length = usernameLength(username, unit);
+      if (length > limit) {
         throw new InvalidSecretError(
-          `the alternate user of ${JSON.stringify(current.username)} would be ${JSON.stringify(username)}, ${username.length} characters, longer than the ${limit} that ${engine.name} allows; use a user name of at most ${limit - CLONE_SUFFIX.length} characters`,
+          `the alternate user of ${JSON.stringify(current.username)} would be ${JSON.stringify(username)}, ${length} ${unit}, longer than the ${limit} ${unit} that ${engine.name} allows; use a user name of at most ${limit - CLONE_SUFFIX.length} ${unit}`,
         );
       }
       return { ...current, username, password: await context.randomPassword() };
@@ -64,7 +81,8 @@ export function multiUserRotation<C>(engine: DatabaseEngine<C>, options: MultiUs
       const master = await readMaster(pending, context);
       const connection = await login(engine, master, context, tls);
       if (!connection) {
-        throw new LoginFailedError(`the master secret ${pending.masterarn} cannot log in to ${engine.name} at ${master.host} as ${JSON.stringify(master.username)}; fix the master secret`);
+        const { where, advice } = refusal(engine, master, context, 'fix the master secret');
+        throw new LoginFailedError(`the master secret ${pending.masterarn} cannot log in to ${where}; ${advice}`);
       }
       await withConnection(engine, connection, (c) =>
         engine.setAlternateUser(c, { username: pending.username, password: pending.password, template: current.username }),
@@ -79,7 +97,10 @@ export function multiUserRotation<C>(engine: DatabaseEngine<C>, options: MultiUs
   async function readMaster(pending: DatabaseSecret, context: RotationContext): Promise<DatabaseSecret> {
     const arn = pending.masterarn!;
     const raw = await context.readSecret(arn);
-    if (raw === undefined) throw new SecretValueMissingError(`the master secret ${arn} has no AWSCURRENT value; put the master credential in it`);
+    // Secrets Manager answers ResourceNotFoundException alike for a secret that does not exist and one without an AWSCURRENT value.
+    if (raw === undefined) {
+      throw new SecretValueMissingError(`the master secret ${arn} does not exist or has no AWSCURRENT value; make masterarn name the secret that holds the master credential`);
+    }
     const master = parseSecret(raw, `master secret ${arn}`);
     context.logger.redact(master.password);
     if (master.host !== pending.host) {

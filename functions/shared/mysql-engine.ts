@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Connection, createConnection, escape as quote } from 'mysql2/promise';
 import { DatabaseEngine } from './database-rotation';
 import { LoginFailedError } from './errors';
+import type { UsernameLengthUnit } from './multi-user-rotation';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 /** ER_ACCESS_DENIED_ERROR, and ER_ACCOUNT_HAS_BEEN_LOCKED. */
@@ -48,11 +49,12 @@ export function grantFor(line: string, from: { username: string; host: string },
 }
 
 /** MySQL, MariaDB and Aurora MySQL, over the `mysql2` driver. */
-export const mysqlEngine: DatabaseEngine<Connection> = {
+export const mysqlEngine: DatabaseEngine<Connection> & UsernameLengthUnit = {
   name: 'MySQL',
   engines: ['mysql', 'mariadb', 'aurora-mysql', 'aurora'],
   // MySQL 5.7.8+ and Aurora MySQL; MariaDB allows 80 (raise with USERNAME_CHARACTER_LIMIT).
   maxUsernameLength: 32,
+  usernameLengthUnit: 'characters',
   async connect(secret, attempt) {
     const connection = await createConnection({
       host: secret.host,
@@ -60,7 +62,10 @@ export const mysqlEngine: DatabaseEngine<Connection> = {
       user: secret.username,
       password: secret.password,
       database: secret.dbname || undefined,
-      ssl: attempt.tls ? { rejectUnauthorized: attempt.verify !== false, ...(attempt.ca ? { ca: attempt.ca } : {}) } : undefined,
+      // mysql2 checks the certificate's host name only with verifyIdentity.
+      ssl: attempt.tls
+        ? { rejectUnauthorized: attempt.verify !== false, verifyIdentity: attempt.verify !== false, ...(attempt.ca ? { ca: attempt.ca } : {}) }
+        : undefined,
       connectTimeout: CONNECT_TIMEOUT_MS,
       multipleStatements: false,
     });
@@ -77,6 +82,10 @@ export const mysqlEngine: DatabaseEngine<Connection> = {
   },
   isAuthenticationFailure(error) {
     return AUTH_FAILURE_ERRNOS.has((error as { errno?: number })?.errno ?? 0);
+  },
+  isTlsUnavailable(error) {
+    // mysql2's error when the server's handshake offers no TLS.
+    return (error as { code?: string })?.code === 'HANDSHAKE_NO_SSL_SUPPORT';
   },
   async setPassword(connection, _username, password) {
     // SET PASSWORD without FOR changes the session user's own password, which

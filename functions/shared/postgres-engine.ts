@@ -1,4 +1,5 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { DatabaseSecret, TlsAttempt } from './database-secret';
 import { DatabaseEngine } from './database-rotation';
@@ -22,7 +23,12 @@ export async function connectPg(secret: DatabaseSecret, attempt: TlsAttempt, def
     password: secret.password,
     database: secret.dbname || defaults.dbname,
     ssl: attempt.tls
-      ? { rejectUnauthorized: attempt.verify !== false, servername: secret.host, ...(attempt.ca ? { ca: attempt.ca } : {}) }
+      ? {
+          rejectUnauthorized: attempt.verify !== false,
+          // SNI takes host names only; Node still checks an IP address against the certificate.
+          ...(isIP(secret.host) ? {} : { servername: secret.host }),
+          ...(attempt.ca ? { ca: attempt.ca } : {}),
+        }
       : false,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     query_timeout: QUERY_TIMEOUT_MS,
@@ -40,6 +46,9 @@ export async function connectPg(secret: DatabaseSecret, attempt: TlsAttempt, def
 }
 
 export const isPgAuthenticationFailure = (error: unknown) => AUTH_FAILURE_CODES.has((error as { code?: string })?.code ?? '');
+
+/** `pg`'s error when the server answers the TLS request with "no" (ssl = off). */
+export const isPgTlsUnavailable = (error: unknown) => error instanceof Error && error.message === 'The server does not support SSL connections';
 
 /** Checks that the session's user is the secret's. */
 export async function checkPgUser(client: Client, secret: DatabaseSecret): Promise<void> {
@@ -63,6 +72,7 @@ export const postgresEngine: DatabaseEngine<Client> = {
   maxUsernameLength: 63,
   connect: (secret, attempt) => connectPg(secret, attempt, { port: 5432, dbname: 'postgres' }),
   isAuthenticationFailure: isPgAuthenticationFailure,
+  isTlsUnavailable: isPgTlsUnavailable,
   async setPassword(client, username, password) {
     await client.query(`ALTER ROLE ${escapeIdentifier(username)} WITH ${passwordClause(password)}`);
   },

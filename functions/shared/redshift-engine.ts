@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { DatabaseEngine } from './database-rotation';
-import { checkPgUser, connectPg, isPgAuthenticationFailure } from './postgres-engine';
+import { checkPgUser, connectPg, isPgAuthenticationFailure, isPgTlsUnavailable } from './postgres-engine';
 
 /**
  * Amazon Redshift: the PostgreSQL wire protocol (so the same driver and
@@ -19,6 +19,7 @@ export const redshiftEngine: DatabaseEngine<Client> = {
   maxUsernameLength: 127,
   connect: (secret, attempt) => connectPg(secret, attempt, { port: 5439, dbname: 'dev' }),
   isAuthenticationFailure: isPgAuthenticationFailure,
+  isTlsUnavailable: isPgTlsUnavailable,
   async setPassword(client, username, password) {
     await client.query(`ALTER USER ${escapeIdentifier(username)} PASSWORD ${escapeLiteral(password)}`);
   },

@@ -1,25 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { escape as mysqlQuote } from 'mysql2/promise';
-import { DatabaseFixtures, LAMBDA_ARN, startDatabaseFixtures } from '../support/database-fixtures';
-import { DATABASE_HANDLERS, expectNobodyLockedOut, expectNoSecretLeaked, Step, STEPS, Strategy, unique } from '../support/rotation-harness';
+import { LAMBDA_ARN, useDatabaseFixtures } from '../support/database-fixtures';
+import { DATABASE_HANDLERS, expectNobodyLockedOut, Step, STEPS, Strategy, unique } from '../support/rotation-harness';
 import { EngineKind } from '../support/targets';
 
-let f: DatabaseFixtures;
-const initialPasswords: string[] = [];
-
-beforeAll(async () => {
-  f = await startDatabaseFixtures();
-});
-
-afterAll(async () => {
-  if (!f) return;
-  try {
-    expectNoSecretLeaked(f.harness, [...initialPasswords, ...(await f.harness.allPasswords(f.secretIds))]);
-  } finally {
-    await f.stop();
-  }
-});
+const f = useDatabaseFixtures();
 
 /** Where the Lambda dies. `halfway`: inside setSecret, after the database changed but before the step returned. */
 const CRASH_POINTS: ReadonlyArray<{ readonly label: string; readonly after: Step; readonly halfway?: boolean }> = [
@@ -48,7 +34,7 @@ describe.each(DATABASE_HANDLERS)('$name', ({ name, kind, strategy }) => {
     const target = f.targets[kind];
     const username = unique('crash_');
     const password = `Initial-${unique('pw')}-Password`;
-    initialPasswords.push(password);
+    f.passwords.push(password);
     await target.createUser(username, password);
     const { arn } = await f.harness.createDatabaseSecret(target, { username, password, ...(strategy === 'multi-user' ? { masterarn: f.masters[kind] } : {}) });
     f.secretIds.push(arn);

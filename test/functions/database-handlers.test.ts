@@ -1,29 +1,15 @@
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { DatabaseFixtures, LAMBDA_ARN, startDatabaseFixtures } from '../support/database-fixtures';
-import { DATABASE_HANDLERS, expectNobodyLockedOut, expectNoSecretLeaked, STEPS, unique } from '../support/rotation-harness';
+import { DatabaseFixtures, LAMBDA_ARN, useDatabaseFixtures } from '../support/database-fixtures';
+import { DATABASE_HANDLERS, expectNobodyLockedOut, STEPS, unique } from '../support/rotation-harness';
 
-let f: DatabaseFixtures;
-const initialPasswords: string[] = [];
-
-beforeAll(async () => {
-  f = await startDatabaseFixtures();
-});
-
-afterAll(async () => {
-  if (!f) return;
-  try {
-    expectNoSecretLeaked(f.harness, [...initialPasswords, ...(await f.harness.allPasswords(f.secretIds))]);
-  } finally {
-    await f.stop();
-  }
-});
+const f = useDatabaseFixtures();
 
 /** A user on the handler's server, with a secret for it (naming the master secret for the alternating-users strategy). */
 async function userWithSecret(kind: keyof DatabaseFixtures['targets'], strategy: string) {
   const target = f.targets[kind];
   const username = unique('app_');
   const password = `Initial-${unique('pw')}-Password`;
-  initialPasswords.push(password);
+  f.passwords.push(password);
   await target.createUser(username, password);
   const masterarn = strategy === 'multi-user' ? f.masters[kind] : undefined;
   const { arn, versionId } = await f.harness.createDatabaseSecret(target, { username, password, ...(masterarn ? { masterarn } : {}) });

@@ -1,28 +1,14 @@
 import { CreateSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { DatabaseFixtures, LAMBDA_ARN, startDatabaseFixtures } from '../support/database-fixtures';
-import { DATABASE_HANDLERS, expectNobodyLockedOut, expectNoSecretLeaked, STEPS, unique } from '../support/rotation-harness';
+import { LAMBDA_ARN, useDatabaseFixtures } from '../support/database-fixtures';
+import { DATABASE_HANDLERS, expectNobodyLockedOut, STEPS, unique } from '../support/rotation-harness';
 import { startTcpProxy, TcpProxy } from '../support/tcp-proxy';
 import { EngineKind } from '../support/targets';
 
-let f: DatabaseFixtures;
 const proxies: TcpProxy[] = [];
-const initialPasswords: string[] = [];
+afterAll(() => Promise.all(proxies.map((p) => p.stop())));
+const f = useDatabaseFixtures();
 
-beforeAll(async () => {
-  f = await startDatabaseFixtures();
-});
-
-afterAll(async () => {
-  if (!f) return;
-  try {
-    expectNoSecretLeaked(f.harness, [...initialPasswords, ...(await f.harness.allPasswords(f.secretIds))]);
-  } finally {
-    await Promise.all(proxies.map((p) => p.stop()));
-    await f.stop();
-  }
-});
-
-afterEach(() => f?.harness.emulator.faults.clear());
+afterEach(() => f.harness?.emulator.faults.clear());
 
 /**
  * A user and its secret. With `proxy`, the secret (and its master secret)
@@ -32,7 +18,7 @@ async function userWithSecret(kind: EngineKind, strategy: string, options: { pro
   const target = f.targets[kind];
   const username = unique('fault_');
   const password = `Initial-${unique('pw')}-Password`;
-  initialPasswords.push(password);
+  f.passwords.push(password);
   await target.createUser(username, password);
   let proxy: TcpProxy | undefined;
   let address = {};

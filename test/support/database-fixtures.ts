@@ -1,7 +1,7 @@
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { startMysql, MysqlServer } from './mysql';
 import { PostgresServer, startPostgres } from './postgres';
-import { RotationHarness, startRotationHarness, unique } from './rotation-harness';
+import { expectNoSecretLeaked, RotationHarness, startRotationHarness, unique } from './rotation-harness';
 import { DatabaseTarget, EngineKind, mysqlTarget, postgresTarget } from './targets';
 
 export const LAMBDA_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:rotation-under-test';
@@ -52,4 +52,34 @@ export async function startDatabaseFixtures(): Promise<DatabaseFixtures> {
       await Promise.all([harness.stop(), pg.stop(), mysql.stop()]);
     },
   };
+}
+
+/** The fixtures of a test file, and the passwords its tests made that the leak check must look for. */
+export interface FileFixtures extends DatabaseFixtures {
+  readonly passwords: string[];
+}
+
+/**
+ * Starts the fixtures before a test file's tests (then runs `setup`), and
+ * after them checks that no password the file saw (those pushed to
+ * `passwords`, the masters', and every version of every listed secret)
+ * appears in any log line or error, then stops everything. The returned
+ * object is filled in by beforeAll: use it inside tests only.
+ */
+export function useDatabaseFixtures(setup?: (f: FileFixtures) => Promise<void>): FileFixtures {
+  const holder = { passwords: [] as string[] } as unknown as FileFixtures;
+  beforeAll(async () => {
+    Object.assign(holder, await startDatabaseFixtures());
+    holder.passwords.push(...Object.values(holder.targets).map((t) => t.master.password));
+    await setup?.(holder);
+  });
+  afterAll(async () => {
+    if (!holder.harness) return;
+    try {
+      expectNoSecretLeaked(holder.harness, [...holder.passwords, ...(await holder.harness.allPasswords(holder.secretIds))]);
+    } finally {
+      await holder.stop();
+    }
+  });
+  return holder;
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createConnection, Connection, ConnectionOptions } from 'mysql2/promise';
 import { findBinary } from './binaries';
 import { freePort } from './ports';
+import { LoginOptions, ServerCertificate, writeServerCertificate } from './tls';
 
 const binary = (name: string) => findBinary(name, 'install mariadb-server (apt-get install -y mariadb-server), or set MYSQL_URL');
 
@@ -16,9 +17,32 @@ export interface MysqlServer {
   readonly admin: { readonly username: string; readonly password: string };
   /** Runs SQL as the admin user; `?` placeholders are filled by mysql2. */
   query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
-  /** Resolves true when the server accepts these credentials. */
-  canLogIn(username: string, password: string): Promise<boolean>;
+  /**
+   * Resolves true when the server accepts these credentials, false when it
+   * refuses them; rejects on anything else, such as a failed TLS handshake.
+   */
+  canLogIn(username: string, password: string, options?: LoginOptions): Promise<boolean>;
+  /** Makes 'username'@'host' able to log in over TLS only (REQUIRE SSL). Rejects unless the server was started with `tls`. */
+  requireTls(username: string, host?: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface MysqlOptions {
+  /**
+   * Serve TLS with this certificate. Such a server is always a new
+   * throwaway one: MYSQL_URL is not used, as its certificate is not the
+   * test's to choose.
+   * @default no TLS
+   */
+  readonly tls?: ServerCertificate;
+}
+
+/** The `ssl` option of `mysql2` for a test client. */
+export function mysqlTls(options: LoginOptions = {}): { rejectUnauthorized: boolean; verifyIdentity: boolean; ca?: string } | undefined {
+  if (!options.tls) return undefined;
+  const verify = options.tls === 'verify';
+  // mysql2 checks the host name only when asked to, with verifyIdentity.
+  return { rejectUnauthorized: verify, verifyIdentity: verify, ...(options.ca ? { ca: options.ca } : {}) };
 }
 
 const ACCESS_DENIED = 1045;
@@ -29,8 +53,9 @@ const ACCESS_DENIED = 1045;
  * with mariadb-install-db in a temp folder and mariadbd started on a free
  * loopback port (as root, with --user=root).
  */
-export async function startMysql(): Promise<MysqlServer> {
-  if (process.env.MYSQL_URL) {
+export async function startMysql(options: MysqlOptions = {}): Promise<MysqlServer> {
+  const { tls } = options;
+  if (process.env.MYSQL_URL && !tls) {
     const url = new URL(process.env.MYSQL_URL);
     return server(url.hostname, Number(url.port || 3306), decodeURIComponent(url.username), decodeURIComponent(url.password), async () => undefined);
   }
@@ -39,6 +64,7 @@ export async function startMysql(): Promise<MysqlServer> {
   const socket = join(dir, 'mysqld.sock');
   execFileSync(binary('mariadb-install-db'), ['--no-defaults', `--datadir=${data}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'pipe' });
   const port = await freePort();
+  const certificate = tls ? writeServerCertificate(dir, tls) : undefined;
   const child = spawn(
     binary('mariadbd'),
     [
@@ -55,6 +81,7 @@ export async function startMysql(): Promise<MysqlServer> {
       '--innodb-buffer-pool-size=16M',
       '--innodb-log-file-size=8M',
       '--innodb-flush-log-at-trx-commit=0',
+      ...(certificate ? [`--ssl-cert=${certificate.certFile}`, `--ssl-key=${certificate.keyFile}`] : []),
     ],
     { stdio: 'ignore' },
   );
@@ -65,7 +92,7 @@ export async function startMysql(): Promise<MysqlServer> {
     await root.query('CREATE USER ?@? IDENTIFIED BY ?', ['admin', '%', password]);
     await root.query("GRANT ALL PRIVILEGES ON *.* TO 'admin'@'%' WITH GRANT OPTION");
     await root.end();
-    return server('127.0.0.1', port, 'admin', password, stop);
+    return server('127.0.0.1', port, 'admin', password, stop, !!tls);
   } catch (error) {
     await stop();
     throw error;
@@ -97,9 +124,9 @@ function stopProcess(child: ChildProcess, dir: string): Promise<void> {
   });
 }
 
-function server(host: string, port: number, username: string, password: string, stop: () => Promise<void>): MysqlServer {
+function server(host: string, port: number, username: string, password: string, stop: () => Promise<void>, tls = false): MysqlServer {
   const connect = (options: ConnectionOptions) => createConnection({ host, port, connectTimeout: 5000, ...options });
-  return {
+  const self: MysqlServer = {
     host,
     port,
     admin: { username, password },
@@ -112,9 +139,9 @@ function server(host: string, port: number, username: string, password: string, 
         await connection.end();
       }
     },
-    async canLogIn(user, pw) {
+    async canLogIn(user, pw, options = {}) {
       try {
-        const connection = await connect({ user, password: pw });
+        const connection = await connect({ user, password: pw, ssl: mysqlTls(options) });
         await connection.end();
         return true;
       } catch (error) {
@@ -122,6 +149,11 @@ function server(host: string, port: number, username: string, password: string, 
         throw error;
       }
     },
+    async requireTls(user, userHost = '%') {
+      if (!tls) throw new Error('requireTls needs a server started with startMysql({ tls })');
+      await self.query('ALTER USER ?@? REQUIRE SSL', [user, userHost]);
+    },
     stop,
   };
+  return self;
 }

@@ -1,11 +1,26 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, escapeIdentifier } from 'pg';
 import { findBinary } from './binaries';
 import { freePort } from './ports';
+import { LoginOptions, ServerCertificate, writeServerCertificate } from './tls';
+
+/** The group role whose members pg_hba.conf refuses over plain TCP, on a server started with `tls`. */
+export const TLS_REQUIRED_ROLE = 'tls_required';
+
+export interface PostgresOptions {
+  /**
+   * Serve TLS with this certificate, and refuse plain TCP connections from
+   * members of TLS_REQUIRED_ROLE (see `requireTls`). Such a server is always
+   * a new throwaway one: PG_URL is not used, as its certificate and
+   * pg_hba.conf are not the test's to choose.
+   * @default no TLS
+   */
+  readonly tls?: ServerCertificate;
+}
 
 export interface PostgresServer {
   readonly host: string;
@@ -14,6 +29,8 @@ export interface PostgresServer {
   readonly admin: { readonly username: string; readonly password: string; readonly database: string };
   /** Runs SQL as the superuser. */
   query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
+  /** Makes `username` able to log in over TLS only. Rejects unless the server was started with `tls`. */
+  requireTls(username: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,8 +41,9 @@ export interface PostgresServer {
  * initdb and postgres refuse to run as root, so as root they run as the
  * `postgres` user.
  */
-export async function startPostgres(): Promise<PostgresServer> {
-  if (process.env.PG_URL) {
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
+  const { tls } = options;
+  if (process.env.PG_URL && !tls) {
     const url = new URL(process.env.PG_URL);
     return server(url.hostname, Number(url.port || 5432), decodeURIComponent(url.username), decodeURIComponent(url.password), url.pathname.slice(1) || 'postgres', async () => undefined);
   }
@@ -39,27 +57,52 @@ export async function startPostgres(): Promise<PostgresServer> {
   const dir = mkdtempSync(join(tmpdir(), 'rotation-pg-'));
   const password = randomBytes(18).toString('base64url');
   writeFileSync(join(dir, 'pwfile'), password, { mode: 0o600 });
-  if (asRoot) {
-    const { uid, gid } = postgresIds();
-    chownSync(dir, uid, gid);
-    chownSync(join(dir, 'pwfile'), uid, gid);
+  const owner = asRoot ? postgresIds() : undefined;
+  if (owner) {
+    chownSync(dir, owner.uid, owner.gid);
+    chownSync(join(dir, 'pwfile'), owner.uid, owner.gid);
   }
   const data = join(dir, 'data');
   const port = await freePort();
   run('initdb', ['-D', data, '-U', 'postgres', `--pwfile=${join(dir, 'pwfile')}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-sync']);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-  run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
-  return server('127.0.0.1', port, 'postgres', password, 'postgres', async () => {
+  if (tls) enableTls(dir, data, tls, owner);
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  const stop = async () => {
     try {
       run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  };
+  run('pg_ctl', ['-D', data, '-o', serverOptions, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  const started = server('127.0.0.1', port, 'postgres', password, 'postgres', stop, !!tls);
+  if (tls) {
+    try {
+      await started.query(`CREATE ROLE ${escapeIdentifier(TLS_REQUIRED_ROLE)} NOLOGIN`);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
+  return started;
 }
 
-function server(host: string, port: number, username: string, password: string, database: string, stop: () => Promise<void>): PostgresServer {
-  return {
+/**
+ * Turns TLS on with `certificate`, and puts a line first in pg_hba.conf
+ * (before initdb's `host` lines, which would otherwise match first) that
+ * refuses plain TCP to members of TLS_REQUIRED_ROLE. The role itself is
+ * created once the server runs; until then the line matches nobody.
+ */
+function enableTls(dir: string, data: string, certificate: ServerCertificate, owner?: { uid: number; gid: number }): void {
+  const { certFile, keyFile } = writeServerCertificate(dir, certificate, owner);
+  appendFileSync(join(data, 'postgresql.conf'), `\nssl = on\nssl_cert_file = '${certFile}'\nssl_key_file = '${keyFile}'\n`);
+  const hba = join(data, 'pg_hba.conf');
+  // Overwriting an existing file keeps its owner, so this works as root too.
+  writeFileSync(hba, `hostnossl all +${TLS_REQUIRED_ROLE} all reject\n${readFileSync(hba, 'utf8')}`);
+}
+
+function server(host: string, port: number, username: string, password: string, database: string, stop: () => Promise<void>, tls = false): PostgresServer {
+  const self: PostgresServer = {
     host,
     port,
     admin: { username, password, database },
@@ -72,8 +115,13 @@ function server(host: string, port: number, username: string, password: string, 
         await client.end();
       }
     },
+    async requireTls(name) {
+      if (!tls) throw new Error('requireTls needs a server started with startPostgres({ tls })');
+      await self.query(`GRANT ${escapeIdentifier(TLS_REQUIRED_ROLE)} TO ${escapeIdentifier(name)}`);
+    },
     stop,
   };
+  return self;
 }
 
 /** Where initdb and pg_ctl are: PG_BIN_DIR, or the newest /usr/lib/postgresql/<version>/bin. */
@@ -92,9 +140,20 @@ function postgresIds(): { uid: number; gid: number } {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-/** Tries to log in; resolves true when the server accepts the credentials. */
-export async function canLogIn(pg: PostgresServer, username: string, password: string, database = 'postgres'): Promise<boolean> {
-  const client = new Client({ host: pg.host, port: pg.port, user: username, password, database });
+/** The `ssl` option of `pg` for a test client. */
+export function pgTls(options: LoginOptions = {}): { rejectUnauthorized: boolean; ca?: string } | undefined {
+  if (!options.tls) return undefined;
+  // With rejectUnauthorized, pg has tls.connect check the host name too.
+  return { rejectUnauthorized: options.tls === 'verify', ...(options.ca ? { ca: options.ca } : {}) };
+}
+
+/**
+ * Tries to log in; resolves true when the server accepts the credentials,
+ * false when it refuses them (or pg_hba.conf refuses the connection), and
+ * rejects on anything else, such as a failed TLS handshake.
+ */
+export async function canLogIn(pg: PostgresServer, username: string, password: string, database = 'postgres', options: LoginOptions = {}): Promise<boolean> {
+  const client = new Client({ host: pg.host, port: pg.port, user: username, password, database, ssl: pgTls(options) });
   try {
     await client.connect();
     await client.query('SELECT 1');

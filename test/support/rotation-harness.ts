@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -6,6 +5,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { Emulator, startEmulator } from '../../emulator';
+import { loadHandlerWithEnv } from './handler-loader';
+import { secretsIn } from './leak-check';
 import { DatabaseTarget, EngineKind } from './targets';
 
 export type Strategy = 'single-user' | 'multi-user';
@@ -22,8 +23,6 @@ export const DATABASE_HANDLERS: ReadonlyArray<{ readonly name: string; readonly 
   { name: 'redshift-single-user', kind: 'redshift', strategy: 'single-user' },
   { name: 'redshift-multi-user', kind: 'redshift', strategy: 'multi-user' },
 ];
-
-const DIST = join(__dirname, '..', '..', 'dist', 'functions');
 
 /**
  * The emulator, a Secrets Manager client for the test, and the built handler
@@ -71,31 +70,16 @@ export async function startRotationHarness(): Promise<RotationHarness> {
   const spy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void logLines.push(args.map(String).join(' ')));
   const loaded = new Map<string, Handler>();
 
-  const load = (name: string, env: Record<string, string>): Handler => {
-    const path = join(DIST, name, 'index.js');
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
-    try {
-      delete require.cache[require.resolve(path)];
-      return require(path).handler;
-    } finally {
-      for (const key of Object.keys(env)) {
-        if (saved[key] === undefined) delete process.env[key];
-        else process.env[key] = saved[key];
-      }
-    }
-  };
-
   const harness: RotationHarness = {
     emulator,
     sm,
     logLines,
     errors,
     handler(name) {
-      if (!loaded.has(name)) loaded.set(name, load(name, {}));
+      if (!loaded.has(name)) loaded.set(name, loadHandlerWithEnv(name, {}));
       return loaded.get(name)!;
     },
-    handlerWithEnv: (name, env) => load(name, env),
+    handlerWithEnv: (name, env) => loadHandlerWithEnv(name, env),
     async invoke(handler, step, secretId, token) {
       try {
         await handler({ Step: step, SecretId: secretId, ClientRequestToken: token });
@@ -160,10 +144,14 @@ export async function expectNobodyLockedOut(harness: RotationHarness, target: Da
   if (!ok) throw new Error(`locked out ${moment}: ${strategy === 'multi-user' ? 'AWSCURRENT' : 'neither AWSCURRENT nor AWSPENDING'} logs in`);
 }
 
-/** Fails if any of `secrets` appears in a log line or an error message or stack. */
-export function expectNoSecretLeaked(harness: RotationHarness, secrets: string[]): void {
+/**
+ * Fails if any of `secrets` appears in a log line or an error message or
+ * stack, as it is or escaped (JSON, SQL literals).
+ */
+export function expectNoSecretLeaked(harness: RotationHarness, secrets: readonly string[]): void {
   const text = [...harness.logLines, ...harness.errors.map((e) => `${e.message}\n${e.stack}`)].join('\n');
-  for (const secret of secrets.filter((s) => s.length >= 4)) {
-    if (text.includes(secret)) throw new Error(`a secret of ${secret.length} characters appears in the handlers' logs or errors`);
+  const leaked = secretsIn(text, secrets);
+  if (leaked.length > 0) {
+    throw new Error(`${leaked.length} secret(s), of ${leaked.map((s) => s.length).join(', ')} characters, appear in the handlers' logs or errors`);
   }
 }

@@ -2,6 +2,7 @@ import { escapeIdentifier, escapeLiteral } from 'pg';
 import { escape as mysqlQuote } from 'mysql2/promise';
 import { canLogIn as pgCanLogIn, PostgresServer } from './postgres';
 import { MysqlServer } from './mysql';
+import { LoginOptions } from './tls';
 import { Client } from 'pg';
 import { createConnection } from 'mysql2/promise';
 
@@ -24,7 +25,10 @@ export interface DatabaseTarget {
   /** Sets a user's password as an administrator would (to set up a crash state). */
   setPassword(username: string, password: string): Promise<void>;
   userExists(username: string): Promise<boolean>;
-  canLogIn(username: string, password: string): Promise<boolean>;
+  /** True when the server accepts the credentials; rejects when it cannot tell (e.g. a failed TLS handshake). @default plain TCP */
+  canLogIn(username: string, password: string, options?: LoginOptions): Promise<boolean>;
+  /** Makes the user able to log in over TLS only; the server must have been started with TLS. */
+  requireTls(username: string): Promise<void>;
   /** True when the user can log in and read the fixture table. */
   canRead(username: string, password: string): Promise<boolean>;
 }
@@ -61,7 +65,8 @@ export async function postgresTarget(pg: PostgresServer, kind: 'postgres' | 'red
     async userExists(username) {
       return (await pg.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username])).length > 0;
     },
-    canLogIn: (username, password) => pgCanLogIn(pg, username, password, pg.admin.database),
+    canLogIn: (username, password, options) => pgCanLogIn(pg, username, password, pg.admin.database, options),
+    requireTls: (username) => pg.requireTls(username),
     async canRead(username, password) {
       const client = new Client({ host: pg.host, port: pg.port, user: username, password, database: pg.admin.database });
       try {
@@ -99,7 +104,8 @@ export async function mysqlTarget(m: MysqlServer): Promise<DatabaseTarget> {
     async userExists(username) {
       return (await m.query('SELECT 1 FROM mysql.user WHERE User = ?', [username])).length > 0;
     },
-    canLogIn: (username, password) => m.canLogIn(username, password),
+    canLogIn: (username, password, options) => m.canLogIn(username, password, options),
+    requireTls: (username) => m.requireTls(username, '%'),
     async canRead(username, password) {
       try {
         const connection = await createConnection({ host: m.host, port: m.port, user: username, password, database });

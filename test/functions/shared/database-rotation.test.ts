@@ -138,7 +138,7 @@ describe('singleUserRotation', () => {
       const error = await failure(run('setSecret'));
       expect(error.name).toBe('LoginFailedError');
       expect(error.message).toBe(
-        `could not log in to FakeDB at ${HOST} as "app user" with the pending, current, previous or a recent unlabelled password; set the database password to the AWSCURRENT value and retry the rotation`,
+        `could not log in to FakeDB at ${HOST}:6543 as "app user" with the pending, current, previous or a recent unlabelled password; set the database password to the AWSCURRENT value and retry the rotation`,
       );
       expect(engine.password).toBe('set-by-hand-elsewhere');
       expect(engine.passwordChanges).toEqual([]);
@@ -179,7 +179,7 @@ describe('singleUserRotation', () => {
       await run('createSecret');
       const error = await failure(run('testSecret'));
       expect(error.name).toBe('LoginFailedError');
-      expect(error.message).toBe(`the pending password does not log in to FakeDB at ${HOST} as "app user"; setSecret has not taken effect`);
+      expect(error.message).toBe(`the pending password does not log in to FakeDB at ${HOST}:6543 as "app user"; setSecret has not taken effect`);
       expect(engine.checks).toEqual([]);
     });
 

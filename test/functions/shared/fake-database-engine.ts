@@ -89,6 +89,10 @@ export class FakeDatabaseEngine implements DatabaseEngine<FakeConnection> {
     return connection;
   }
 
+  isTlsUnavailable(): boolean {
+    return false;
+  }
+
   isAuthenticationFailure(error: unknown): boolean {
     return error instanceof FakeAuthError;
   }
