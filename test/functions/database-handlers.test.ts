@@ -58,3 +58,30 @@ describe.each(DATABASE_HANDLERS)('$name', ({ name, kind, strategy }) => {
     expect(await target.canLogIn(username, password)).toBe(true);
   });
 });
+
+describe('mysql-multi-user with a user defined for several hosts', () => {
+  it("creates the clone for every host of the original user ('app'@'%', 'app'@'127.0.0.1'), each with that host's grants", async () => {
+    const target = f.targets.mysql;
+    const username = unique('hosts_');
+    const password = `Initial-${unique('pw')}-Password`;
+    f.passwords.push(password);
+    await target.createUser(username, password);
+    // The more specific account is the one a connection from 127.0.0.1 gets.
+    await f.admin.mysql('CREATE USER ?@? IDENTIFIED BY ?', [username, '127.0.0.1', password]);
+    await f.admin.mysql(`GRANT SELECT ON ${target.dbname}.* TO ?@?`, [username, '127.0.0.1']);
+    const { arn } = await f.harness.createDatabaseSecret(target, { username, password, masterarn: f.masters.mysql });
+    f.secretIds.push(arn);
+    const handler = f.harness.handler('mysql-multi-user');
+    const token = await f.harness.emulator.beginRotation(arn, { lambdaArn: LAMBDA_ARN });
+    for (const step of STEPS) await f.harness.invoke(handler, step, arn, token);
+
+    const hosts = await f.admin.mysql('SELECT Host AS host FROM mysql.user WHERE User = ? ORDER BY Host', [`${username}_clone`]);
+    expect(hosts.map((row) => row.host)).toEqual(['%', '127.0.0.1']);
+    const grants = async (user: string, host: string) =>
+      (await f.admin.mysql('SHOW GRANTS FOR ?@?', [user, host])).map((row) => String(Object.values(row)[0]).replace(/ TO .*/, '')).sort();
+    for (const host of ['%', '127.0.0.1']) expect(await grants(`${username}_clone`, host)).toEqual(await grants(username, host));
+    const current = (await f.harness.valueAt(arn, 'AWSCURRENT'))!;
+    expect(current.username).toBe(`${username}_clone`);
+    expect(await target.canLogIn(current.username as string, current.password as string)).toBe(true);
+  });
+});
