@@ -11,8 +11,18 @@ const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 
 /** Rotation by one of this library's functions. */
 export interface SecretRotationOptions extends RotationScheduleOptions {
-  /** The function that rotates the secret. It is granted access to this secret only. */
+  /**
+   * The function that rotates the secret. The secret (and the key created
+   * for it) is tagged with the function's `rotationTag`, and the function's
+   * role may rotate the secrets that carry that tag.
+   */
   readonly function: RotationFunction;
+  /**
+   * The master secret that the alternating-users handlers log in with (the
+   * secret's value must name it as `masterarn`). The function may read it.
+   * @default - none; required by the `*-multi-user` handlers, refused by the others
+   */
+  readonly masterSecret?: { readonly secretArn: string; readonly kmsKeyArn?: string };
 }
 
 export interface RotatedSecretProps {
@@ -72,12 +82,15 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     super(scope, id);
     validateProps(props);
 
+    const fn = props.rotation?.function;
+    const tags = fn ? { ...props.tags, [fn.rotationTag.key]: fn.rotationTag.value } : props.tags;
+
     if (props.kmsKeyArn === undefined) {
       this.encryptionKey = new KmsKey(this, 'EncryptionKey', {
         description: `Encrypts the Secrets Manager secret ${props.name ?? this.node.path}`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        tags: props.tags,
+        tags,
       });
     }
     this.kmsKeyArn = props.kmsKeyArn ?? this.encryptionKey!.arn;
@@ -87,7 +100,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
       description: props.description,
       kmsKeyId: this.kmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
-      tags: props.tags,
+      tags,
     });
     this.secretArn = this.resource.arn;
     this.secretName = this.resource.name;
@@ -102,8 +115,9 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     }
 
     if (props.rotation) {
-      const { function: fn, ...schedule } = props.rotation;
-      const permission = fn.grantRotation(this);
+      const { function: fn, masterSecret, ...schedule } = props.rotation;
+      const permission = fn.grantRotation(this, { tagged: true, keyTagged: this.encryptionKey !== undefined });
+      if (masterSecret) fn.grantReadMasterSecret(masterSecret);
       this.rotationSchedule = new RotationSchedule(this, 'Rotation', {
         ...schedule,
         secretId: this.resource.id,
@@ -137,5 +151,14 @@ function validateProps(props: RotatedSecretProps): void {
   if (isKnown(window) && window !== 0 && (!Number.isInteger(window) || window < 7 || window > 30)) {
     throw new InvalidPropError(`recoveryWindowInDays must be 0 (delete at once) or a whole number from 7 to 30, got ${show(window)}`);
   }
-  if (props.rotation) validateSchedule(props.rotation);
+  if (props.rotation) {
+    validateSchedule(props.rotation);
+    const { function: fn, masterSecret } = props.rotation;
+    if (fn.needsMasterSecret && !masterSecret) {
+      throw new InvalidPropError(`rotation.masterSecret is required by the ${fn.handler} handler, which logs in with it; pass the secret that the value's masterarn names`);
+    }
+    if (!fn.needsMasterSecret && masterSecret) {
+      throw new InvalidPropError(`rotation.masterSecret is only used by the multi-user handlers; ${fn.handler} rotates one user with its own password`);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Construct, IConstruct } from 'constructs';
-import { AssetType, Fn, Lazy, TerraformAsset, Token } from 'cdktf';
+import { AssetType, Lazy, TerraformAsset, Token } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -8,6 +8,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { builtInHandlerDir, packageHandler } from './private/handler-package';
+import { ROTATION_TAG_KEY, RotationGrants } from './private/rotation-grants';
 import { checkInteger, InvalidPropError, isKnown, show } from './private/validation';
 
 /** The rotation handlers built into this library (see functions/). */
@@ -70,13 +71,19 @@ export class RotationFunction extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   readonly functionArn: string;
   readonly functionName: string;
-  private readonly secretArns: string[] = [];
-  private readonly keyGrants = new Map<string, string>();
+  /** The handler this function runs. */
+  readonly handler: BuiltInHandler;
+  /** The tag that RotatedSecret puts on the secrets (and keys) this function rotates. */
+  readonly rotationTag: { readonly key: string; readonly value: string };
+  private readonly grants: RotationGrants;
+  private invokePermission?: LambdaPermission;
 
   constructor(scope: Construct, id: string, props: RotationFunctionProps) {
     super(scope, id);
     validateProps(props);
     const functionName = props.functionName ?? defaultFunctionName(this);
+    this.handler = props.handler;
+    this.rotationTag = { key: ROTATION_TAG_KEY, value: functionName };
     const pkg = packageHandler(props.handler, builtInHandlerDir(props.handler));
 
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
@@ -95,9 +102,10 @@ export class RotationFunction extends Construct {
       }).json,
     });
 
+    this.grants = new RotationGrants(functionName, this.logGroup.arn);
     // Statements are produced at synth time, after every grantRotation() call.
     const policy = new DataAwsIamPolicyDocument(this, 'Policy', {
-      statement: Lazy.anyValue({ produce: () => this.policyStatements() }),
+      statement: Lazy.anyValue({ produce: () => this.grants.statements() }),
     });
     const rolePolicy = new IamRolePolicy(this, 'ExecutionPolicy', {
       name: 'rotation',
@@ -129,73 +137,38 @@ export class RotationFunction extends Construct {
     this.functionName = this.resource.functionName;
   }
 
+  /** True for the alternating-users handlers, which log in with a master secret. */
+  get needsMasterSecret(): boolean {
+    return this.handler.endsWith('-multi-user');
+  }
+
   /**
    * Lets this function rotate `secret`: the role may read and stage its
    * versions (and use its KMS key through Secrets Manager only), and Secrets
-   * Manager may invoke the function for this secret only. Returns the invoke
-   * permission, which rotation must wait for.
+   * Manager may invoke the function. A secret that carries `rotationTag`
+   * (RotatedSecret tags its secret and key) is covered by one tag-conditioned
+   * statement; any other is listed by ARN. Returns the invoke permission,
+   * which rotation must wait for.
    */
-  grantRotation(secret: RotatableSecret): LambdaPermission {
-    this.secretArns.push(secret.secretArn);
-    if (secret.kmsKeyArn !== undefined && !this.keyGrants.has(secret.kmsKeyArn)) {
-      this.keyGrants.set(secret.kmsKeyArn, secret.secretArn);
-    }
-    const suffix = createHash('sha256').update(secret.node.path).digest('hex').slice(0, 12);
-    return new LambdaPermission(this, `InvokePermission-${suffix}`, {
-      statementId: `SecretsManager-${suffix}`,
+  grantRotation(secret: RotatableSecret, options: { readonly tagged?: boolean; readonly keyTagged?: boolean } = {}): LambdaPermission {
+    this.grants.addSecret({ secretArn: secret.secretArn, kmsKeyArn: secret.kmsKeyArn, ...options });
+    // One permission for every secret of this account and region: a
+    // statement per secret would pass Lambda's 20 KB policy limit at about
+    // 60 secrets. The role still reaches only the granted secrets.
+    this.invokePermission ??= new LambdaPermission(this, 'InvokePermission', {
+      statementId: 'SecretsManagerRotation',
       action: 'lambda:InvokeFunction',
       functionName: this.resource.functionName,
       principal: 'secretsmanager.amazonaws.com',
-      sourceArn: secret.secretArn,
-      // The account that owns the secret: the fifth field of its ARN.
-      sourceAccount: Fn.element(Fn.split(':', secret.secretArn), 4),
+      sourceArn: this.grants.secretArnPattern,
+      sourceAccount: this.grants.account,
     });
+    return this.invokePermission;
   }
 
-  private policyStatements(): Array<Record<string, unknown>> {
-    const statements: Array<Record<string, unknown>> = [
-      {
-        sid: 'WriteLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [`${this.logGroup.arn}:*`],
-      },
-      {
-        // GetRandomPassword acts on no resource, so IAM only accepts "*".
-        sid: 'GeneratePasswords',
-        actions: ['secretsmanager:GetRandomPassword'],
-        resources: ['*'],
-      },
-    ];
-    if (this.secretArns.length > 0) {
-      statements.push({
-        sid: 'RotateSecrets',
-        actions: [
-          'secretsmanager:DescribeSecret',
-          'secretsmanager:GetSecretValue',
-          // To find the password of a rotation abandoned after setSecret.
-          'secretsmanager:ListSecretVersionIds',
-          'secretsmanager:PutSecretValue',
-          'secretsmanager:UpdateSecretVersionStage',
-        ],
-        resources: [...this.secretArns],
-      });
-    }
-    [...this.keyGrants].forEach(([keyArn, secretArn], n) => {
-      statements.push({
-        sid: `UseSecretKeyThroughSecretsManager${n === 0 ? '' : n}`,
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [keyArn],
-        condition: [
-          {
-            test: 'StringEquals',
-            variable: 'kms:ViaService',
-            // The secret's region is the fourth field of its ARN.
-            values: [`secretsmanager.${Fn.element(Fn.split(':', secretArn), 3)}.amazonaws.com`],
-          },
-        ],
-      });
-    });
-    return statements;
+  /** Lets this function read a master secret (alternating users): GetSecretValue and DescribeSecret, and its key through Secrets Manager. */
+  grantReadMasterSecret(secret: { readonly secretArn: string; readonly kmsKeyArn?: string }): void {
+    this.grants.addMasterSecret(secret);
   }
 }
 

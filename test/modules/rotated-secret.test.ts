@@ -70,7 +70,41 @@ describe('RotatedSecret', () => {
       rotate_immediately: true,
       depends_on: [`aws_lambda_permission.${permissionId}`, `aws_lambda_function.${functionId}`],
     });
-    expect(only(json, 'aws_lambda_permission').source_arn).toBe(`\${aws_secretsmanager_secret.${secretId}.arn}`);
+    expect(only(json, 'aws_lambda_permission').principal).toBe('secretsmanager.amazonaws.com');
+  });
+
+  it('tags the secret and its key for the rotating function, keeping the given tags', () => {
+    const json = synth((scope) => {
+      const fn = new RotationFunction(scope, 'Rotation', { handler: 'postgres-single-user', functionName: 'rotate-db' });
+      new RotatedSecret(scope, 'Db', { tags: { team: 'data' }, rotation: { function: fn } });
+    });
+    const tags = { team: 'data', SecretRotationFunction: 'rotate-db' };
+    expect(json).toHaveResourceWithProperties(SecretsmanagerSecret, { tags });
+    expect(json).toHaveResourceWithProperties(KmsKey, { tags });
+  });
+
+  it('lets a multi-user function read the master secret', () => {
+    const json = synth((scope) => {
+      const fn = new RotationFunction(scope, 'Rotation', { handler: 'postgres-multi-user' });
+      new RotatedSecret(scope, 'Db', { rotation: { function: fn, masterSecret: { secretArn: 'arn:master' } } });
+    });
+    expect(json).toContain('"sid": "ReadMasterSecrets"');
+  });
+
+  it('fails when a multi-user function gets no master secret', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const fn = new RotationFunction(stack, 'Rotation', { handler: 'postgres-multi-user' });
+    expect(() => new RotatedSecret(stack, 'Db', { rotation: { function: fn } })).toThrow(
+      'rotation.masterSecret is required by the postgres-multi-user handler, which logs in with it; pass the secret that the value\'s masterarn names',
+    );
+  });
+
+  it('fails when a single-user function gets a master secret', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const fn = new RotationFunction(stack, 'Rotation', { handler: 'mysql-single-user' });
+    expect(() => new RotatedSecret(stack, 'Db', { rotation: { function: fn, masterSecret: { secretArn: 'arn:master' } } })).toThrow(
+      'rotation.masterSecret is only used by the multi-user handlers; mysql-single-user rotates one user with its own password',
+    );
   });
 
   it('starts rotating only once the initial value is written', () => {

@@ -5,7 +5,6 @@ import { Testing, TerraformStack } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { BuiltInHandler, RotationFunction, RotationFunctionProps } from '../../modules';
 import { Construct } from 'constructs';
@@ -104,7 +103,7 @@ describe('RotationFunction', () => {
     expect(policyStatements(fn()).map((s) => s.sid)).toEqual(['WriteLogs', 'GeneratePasswords']);
   });
 
-  it('grants rotation of exactly the granted secrets, their keys through Secrets Manager only, and invocation per secret', () => {
+  it('lists untagged secrets and their keys by ARN, and lets Secrets Manager of this account and region invoke it once', () => {
     const arnA = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:a-AbCdEf';
     const arnB = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:b-AbCdEf';
     const key = 'arn:aws:kms:eu-west-1:111111111111:key/k';
@@ -113,33 +112,66 @@ describe('RotationFunction', () => {
       rotation.grantRotation(new FakeSecret(scope, 'A', arnA, key));
       rotation.grantRotation(new FakeSecret(scope, 'B', arnB, key));
     });
+    const logGroup = Object.keys(resources(json, 'aws_cloudwatch_log_group'))[0];
+    const field = (n: number) => `\${element(split(":", aws_cloudwatch_log_group.${logGroup}.arn), ${n})}`;
     const statements = policyStatements(json);
     expect(statements.find((s) => s.sid === 'RotateSecrets')).toEqual({
       sid: 'RotateSecrets',
       actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:ListSecretVersionIds', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
       resources: [arnA, arnB],
     });
-    const kms = statements.filter((s) => String(s.sid).startsWith('UseSecretKey'));
-    expect(kms).toEqual([
-      {
-        sid: 'UseSecretKeyThroughSecretsManager',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [key],
-        condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.\${element(split(":", "${arnA}"), 3)}.amazonaws.com`] }],
-      },
-    ]);
+    expect(statements.find((s) => s.sid === 'UseSecretKeysThroughSecretsManager')).toEqual({
+      sid: 'UseSecretKeysThroughSecretsManager',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [key],
+      condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${field(3)}.amazonaws.com`] }],
+    });
+    expect(statements.map((s) => s.sid)).not.toContain('RotateTaggedSecrets');
     // The one wildcard: GetRandomPassword acts on no resource.
-    const wildcards = statements.filter((s) => (s.resources as string[]).includes('*'));
-    expect(wildcards.map((s) => s.actions)).toEqual([['secretsmanager:GetRandomPassword']]);
-
-    const permissions = Object.values(resources(json, 'aws_lambda_permission'));
-    expect(permissions.map((p) => p.source_arn).sort()).toEqual([arnA, arnB]);
-    expect(json).toHaveResourceWithProperties(LambdaPermission, {
+    expect(statements.filter((s) => (s.resources as string[]).includes('*')).map((s) => s.actions)).toEqual([['secretsmanager:GetRandomPassword']]);
+    expect(only(json, 'aws_lambda_permission')).toMatchObject({
       action: 'lambda:InvokeFunction',
       principal: 'secretsmanager.amazonaws.com',
-      source_arn: arnA,
-      source_account: `\${element(split(":", "${arnA}"), 4)}`,
+      source_arn: `arn:${field(1)}:secretsmanager:${field(3)}:${field(4)}:secret:*`,
+      source_account: field(4),
     });
+  });
+
+  it('grants tagged secrets and keys with one statement each, narrowed by the tag and scoped to its account and region', () => {
+    const json = synth((scope) => {
+      const rotation = new RotationFunction(scope, 'Rotation', { handler: 'postgres-single-user', functionName: 'rotate-db' });
+      rotation.grantRotation(new FakeSecret(scope, 'A', 'arn:a', 'arn:key-a'), { tagged: true, keyTagged: true });
+      rotation.grantRotation(new FakeSecret(scope, 'B', 'arn:b', 'arn:key-b'), { tagged: true, keyTagged: true });
+    });
+    const statements = policyStatements(json);
+    const tagged = statements.find((s) => s.sid === 'RotateTaggedSecrets')!;
+    expect(tagged.resources).toEqual([expect.stringMatching(/^arn:\$\{.*\}:secretsmanager:\$\{.*\}:\$\{.*\}:secret:\*$/)]);
+    expect(tagged.condition).toEqual([{ test: 'StringEquals', variable: 'secretsmanager:ResourceTag/SecretRotationFunction', values: ['rotate-db'] }]);
+    const keys = statements.find((s) => s.sid === 'UseTaggedKeysThroughSecretsManager')!;
+    expect(keys.resources).toEqual([expect.stringMatching(/:kms:.*:key\/\*$/)]);
+    expect(keys.condition).toEqual([
+      expect.objectContaining({ variable: 'kms:ViaService' }),
+      { test: 'StringEquals', variable: 'aws:ResourceTag/SecretRotationFunction', values: ['rotate-db'] },
+    ]);
+    expect(statements.map((s) => s.sid)).not.toContain('RotateSecrets');
+    // Every statement with a wildcard in its resource but GetRandomPassword's is narrowed by the tag.
+    for (const statement of statements.filter((s) => (s.resources as string[]).some((r) => r.includes('*')) && s.sid !== 'GeneratePasswords' && s.sid !== 'WriteLogs')) {
+      expect(JSON.stringify(statement.condition)).toContain('ResourceTag/SecretRotationFunction');
+    }
+  });
+
+  it('lets a multi-user function read its master secret and decrypt it through Secrets Manager', () => {
+    const json = synth((scope) => {
+      const rotation = new RotationFunction(scope, 'Rotation', { handler: 'mysql-multi-user' });
+      rotation.grantReadMasterSecret({ secretArn: 'arn:master', kmsKeyArn: 'arn:master-key' });
+    });
+    const statements = policyStatements(json);
+    expect(statements.find((s) => s.sid === 'ReadMasterSecrets')).toEqual({
+      sid: 'ReadMasterSecrets',
+      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      resources: ['arn:master'],
+    });
+    expect(statements.find((s) => s.sid === 'ReadMasterSecretKeysThroughSecretsManager')).toMatchObject({ actions: ['kms:Decrypt'], resources: ['arn:master-key'] });
   });
 
   it('fails when the handler is not a built-in one', () => {

@@ -1,0 +1,112 @@
+import { Fn } from 'cdktf';
+
+/**
+ * The tag that marks a secret (and a key created for it) as rotated by one
+ * function. The function's role is granted on tagged secrets by a single
+ * statement, so its policy keeps one size however many secrets it rotates.
+ */
+export const ROTATION_TAG_KEY = 'SecretRotationFunction';
+
+/** A secret granted to a rotation function, and whether it carries the function's tag. */
+export interface SecretGrant {
+  readonly secretArn: string;
+  readonly kmsKeyArn?: string;
+  /** The secret carries the rotation tag: covered by the tag statement, not listed. */
+  readonly tagged?: boolean;
+  /** Its key carries the rotation tag too. */
+  readonly keyTagged?: boolean;
+}
+
+type Statement = Record<string, unknown>;
+
+const ROTATE_ACTIONS = [
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetSecretValue',
+  // To find the password of a rotation abandoned after setSecret.
+  'secretsmanager:ListSecretVersionIds',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecretVersionStage',
+];
+
+/**
+ * The grants of one rotation function, rendered as IAM statements at synth
+ * time. Account, region and partition are read from an ARN in that account
+ * and region (the function's log group), so no data source calls AWS.
+ */
+export class RotationGrants {
+  private readonly listed: string[] = [];
+  private readonly listedKeys = new Set<string>();
+  private readonly masters: string[] = [];
+  private readonly masterKeys = new Set<string>();
+  private tagged = false;
+  private taggedKeys = false;
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+
+  constructor(
+    private readonly tagValue: string,
+    /** The function's log group: its ARN says the account, region and partition. */
+    private readonly logGroupArn: string,
+  ) {
+    const field = (n: number) => Fn.element(Fn.split(':', logGroupArn), n);
+    this.partition = field(1);
+    this.region = field(3);
+    this.account = field(4);
+  }
+
+  /** Every secret of this account and region: the invoke permission's source, and the tag statement's resource. */
+  get secretArnPattern(): string {
+    return `arn:${this.partition}:secretsmanager:${this.region}:${this.account}:secret:*`;
+  }
+
+  get isEmpty(): boolean {
+    return !this.tagged && this.listed.length === 0;
+  }
+
+  addSecret(grant: SecretGrant): void {
+    if (grant.tagged) this.tagged = true;
+    else this.listed.push(grant.secretArn);
+    if (grant.kmsKeyArn === undefined) return;
+    if (grant.tagged && grant.keyTagged) this.taggedKeys = true;
+    else this.listedKeys.add(grant.kmsKeyArn);
+  }
+
+  addMasterSecret(grant: { readonly secretArn: string; readonly kmsKeyArn?: string }): void {
+    if (!this.masters.includes(grant.secretArn)) this.masters.push(grant.secretArn);
+    if (grant.kmsKeyArn !== undefined) this.masterKeys.add(grant.kmsKeyArn);
+  }
+
+  statements(): Statement[] {
+    const viaSecretsManager = { test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${this.region}.amazonaws.com`] };
+    const byTag = (prefix: string) => ({ test: 'StringEquals', variable: `${prefix}:ResourceTag/${ROTATION_TAG_KEY}`, values: [this.tagValue] });
+    const statements: Statement[] = [
+      { sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroupArn}:*`] },
+      // GetRandomPassword acts on no resource, so IAM only accepts "*".
+      { sid: 'GeneratePasswords', actions: ['secretsmanager:GetRandomPassword'], resources: ['*'] },
+    ];
+    if (this.tagged) {
+      statements.push({ sid: 'RotateTaggedSecrets', actions: ROTATE_ACTIONS, resources: [this.secretArnPattern], condition: [byTag('secretsmanager')] });
+    }
+    if (this.listed.length > 0) statements.push({ sid: 'RotateSecrets', actions: ROTATE_ACTIONS, resources: [...this.listed] });
+    if (this.masters.length > 0) {
+      statements.push({ sid: 'ReadMasterSecrets', actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], resources: [...this.masters] });
+    }
+    const keyActions = ['kms:Decrypt', 'kms:GenerateDataKey'];
+    if (this.taggedKeys) {
+      statements.push({
+        sid: 'UseTaggedKeysThroughSecretsManager',
+        actions: keyActions,
+        resources: [`arn:${this.partition}:kms:${this.region}:${this.account}:key/*`],
+        condition: [viaSecretsManager, byTag('aws')],
+      });
+    }
+    if (this.listedKeys.size > 0) {
+      statements.push({ sid: 'UseSecretKeysThroughSecretsManager', actions: keyActions, resources: [...this.listedKeys], condition: [viaSecretsManager] });
+    }
+    if (this.masterKeys.size > 0) {
+      statements.push({ sid: 'ReadMasterSecretKeysThroughSecretsManager', actions: ['kms:Decrypt'], resources: [...this.masterKeys], condition: [viaSecretsManager] });
+    }
+    return statements;
+  }
+}
