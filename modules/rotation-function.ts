@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Construct, IConstruct } from 'constructs';
-import { AssetType, Lazy, TerraformAsset, Token } from 'cdktf';
+import { AssetType, Fn, Lazy, TerraformAsset, Token } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { builtInHandlerDir, packageHandler } from './private/handler-package';
 import { ROTATION_TAG_KEY, RotationGrants } from './private/rotation-grants';
 import { checkInteger, InvalidPropError, isKnown, show } from './private/validation';
@@ -25,6 +26,27 @@ export type BuiltInHandler = (typeof BUILT_IN_HANDLERS)[number];
 /** Retention periods CloudWatch Logs accepts, in days (0 = never expire). */
 const LOG_RETENTION_DAYS = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Where the function runs in a VPC, to reach a database that is not public. */
+export interface RotationFunctionVpcOptions {
+  /** Private subnets with a route to the database (and to Secrets Manager, or an endpoint for it). */
+  readonly subnetIds: string[];
+  /** Security groups of the function: the database's must let them in. */
+  readonly securityGroupIds: string[];
+  /**
+   * Create an interface endpoint for Secrets Manager in this VPC and point the
+   * function at it (SECRETS_MANAGER_ENDPOINT), for subnets without a route
+   * to the internet.
+   * @default - no endpoint: the subnets reach Secrets Manager otherwise
+   */
+  readonly secretsManagerEndpoint?: {
+    readonly vpcId: string;
+    /** @default the function's subnets */
+    readonly subnetIds?: string[];
+    /** Must let the function's security groups in on 443. @default the function's security groups */
+    readonly securityGroupIds?: string[];
+  };
+}
 
 export interface RotationFunctionProps {
   /** Which built-in handler to deploy. */
@@ -51,6 +73,14 @@ export interface RotationFunctionProps {
   readonly logKmsKeyArn?: string;
   /** Instruction set. The handlers are plain JavaScript, so arm64 is cheaper at no cost. @default 'arm64' */
   readonly architecture?: 'arm64' | 'x86_64';
+  /** Run the function in a VPC. @default - outside any VPC: it reaches only public databases */
+  readonly vpc?: RotationFunctionVpcOptions;
+  /**
+   * URL of a Secrets Manager endpoint to use (SECRETS_MANAGER_ENDPOINT), e.g.
+   * an existing interface endpoint's. Not with `vpc.secretsManagerEndpoint`.
+   * @default - the regional endpoint, or the endpoint created for `vpc`
+   */
+  readonly secretsManagerEndpoint?: string;
 }
 
 /** A secret this function may rotate. */
@@ -69,6 +99,8 @@ export class RotationFunction extends Construct {
   readonly resource: LambdaFunction;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
+  /** The Secrets Manager endpoint created when `vpc.secretsManagerEndpoint` is given. */
+  readonly endpoint?: VpcEndpoint;
   readonly functionArn: string;
   readonly functionName: string;
   /** The handler this function runs. */
@@ -113,9 +145,27 @@ export class RotationFunction extends Construct {
       policy: policy.json,
     });
 
+    const vpc = props.vpc;
+    if (vpc) this.grants.addNetwork(vpc);
+    if (vpc?.secretsManagerEndpoint) {
+      const options = vpc.secretsManagerEndpoint;
+      this.endpoint = new VpcEndpoint(this, 'SecretsManagerEndpoint', {
+        vpcId: options.vpcId,
+        serviceName: `com.amazonaws.${this.grants.region}.secretsmanager`,
+        vpcEndpointType: 'Interface',
+        subnetIds: options.subnetIds ?? vpc.subnetIds,
+        securityGroupIds: options.securityGroupIds ?? vpc.securityGroupIds,
+        privateDnsEnabled: true,
+      });
+    }
+    const endpointUrl =
+      props.secretsManagerEndpoint ??
+      (this.endpoint ? `https://${Fn.lookup(Fn.element(this.endpoint.dnsEntry, 0), 'dns_name', '')}` : undefined);
+
     const environment: Record<string, string> = {
       ...(props.passwordLength !== undefined ? { PASSWORD_LENGTH: String(props.passwordLength) } : {}),
       ...(props.excludeCharacters !== undefined ? { EXCLUDE_CHARACTERS: props.excludeCharacters } : {}),
+      ...(endpointUrl !== undefined ? { SECRETS_MANAGER_ENDPOINT: endpointUrl } : {}),
     };
     const asset = new TerraformAsset(this, 'Code', { path: pkg.zipPath, type: AssetType.FILE });
     this.resource = new LambdaFunction(this, 'Resource', {
@@ -130,6 +180,7 @@ export class RotationFunction extends Construct {
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? 30,
       ...(Object.keys(environment).length > 0 ? { environment: { variables: environment } } : {}),
+      ...(vpc ? { vpcConfig: { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds } } : {}),
       // The log group and permissions exist before the first invocation.
       dependsOn: [this.logGroup, rolePolicy],
     });
@@ -184,6 +235,23 @@ function validateProps(props: RotationFunctionProps): void {
   checkInteger('passwordLength', props.passwordLength, 8, 4096);
   if (isKnown(props.logRetentionInDays) && !LOG_RETENTION_DAYS.includes(props.logRetentionInDays)) {
     throw new InvalidPropError(`logRetentionInDays must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${show(props.logRetentionInDays)}`);
+  }
+  if (props.vpc) {
+    for (const [prop, ids, prefix] of [
+      ['vpc.subnetIds', props.vpc.subnetIds, 'subnet-'],
+      ['vpc.securityGroupIds', props.vpc.securityGroupIds, 'sg-'],
+    ] as const) {
+      if (!isKnown(ids)) continue;
+      if (ids.length === 0) throw new InvalidPropError(`${prop} must name at least one ${prefix}… id, got []`);
+      const bad = ids.find((id) => isKnown(id) && !id.startsWith(prefix));
+      if (bad !== undefined) throw new InvalidPropError(`${prop} must hold ${prefix}… ids, got ${show(bad)}`);
+    }
+    if (props.vpc.secretsManagerEndpoint && props.secretsManagerEndpoint !== undefined) {
+      throw new InvalidPropError('give secretsManagerEndpoint or vpc.secretsManagerEndpoint, not both: the first names an endpoint, the second creates one');
+    }
+  }
+  if (isKnown(props.secretsManagerEndpoint) && !/^https:\/\/[^\s/]+/.test(props.secretsManagerEndpoint)) {
+    throw new InvalidPropError(`secretsManagerEndpoint must be an https:// URL, got ${show(props.secretsManagerEndpoint)}`);
   }
   if (isKnown(props.architecture) && props.architecture !== 'arm64' && props.architecture !== 'x86_64') {
     throw new InvalidPropError(`architecture must be "arm64" or "x86_64", got ${show(props.architecture)}`);

@@ -1,7 +1,7 @@
 import { App } from 'cdktf';
-import { PostgresRotationStack } from './postgres-rotation';
+import { REFERENCE_STACKS } from './reference-stacks';
 
 // The cdktf app behind `npm run synth` and `npx cdktf synth`: every reference stack.
 const app = new App();
-new PostgresRotationStack(app, 'postgres-rotation');
+for (const [name, Stack] of Object.entries(REFERENCE_STACKS)) new Stack(app, name);
 app.synth();

@@ -1,4 +1,4 @@
-import { Fn } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 
 /**
  * The tag that marks a secret (and a key created for it) as rotated by one
@@ -40,6 +40,7 @@ export class RotationGrants {
   private readonly masterKeys = new Set<string>();
   private tagged = false;
   private taggedKeys = false;
+  private network?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
   readonly partition: string;
   readonly region: string;
   readonly account: string;
@@ -70,6 +71,11 @@ export class RotationGrants {
     if (grant.kmsKeyArn === undefined) return;
     if (grant.tagged && grant.keyTagged) this.taggedKeys = true;
     else this.listedKeys.add(grant.kmsKeyArn);
+  }
+
+  /** The function runs in these subnets: Lambda manages its network interfaces there with the function's role. */
+  addNetwork(network: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] }): void {
+    this.network = network;
   }
 
   addMasterSecret(grant: { readonly secretArn: string; readonly kmsKeyArn?: string }): void {
@@ -107,6 +113,40 @@ export class RotationGrants {
     if (this.masterKeys.size > 0) {
       statements.push({ sid: 'ReadMasterSecretKeysThroughSecretsManager', actions: ['kms:Decrypt'], resources: [...this.masterKeys], condition: [viaSecretsManager] });
     }
+    if (this.network) statements.push(...this.networkStatements(this.network));
     return statements;
+  }
+
+  /**
+   * What Lambda needs to place the function in a VPC, as narrow as EC2
+   * allows: creating interfaces only in the given subnets with the given
+   * security groups; deleting and re-addressing only interfaces in those
+   * subnets; describing, which has no resource-level permissions, on "*".
+   */
+  private networkStatements(network: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] }): Statement[] {
+    const prefix = `arn:${this.partition}:ec2:${this.region}:${this.account}:`;
+    // The ids may be one Terraform list (a variable): then the ARNs are built by Terraform.
+    const arns = (kind: string, ids: readonly string[]): string[] =>
+      Token.isUnresolved(ids)
+        ? Fn.formatlist(Fn.format(`arn:%s:ec2:%s:%s:${kind}/%%s`, [this.partition, this.region, this.account]), [ids])
+        : ids.map((id) => `${prefix}${kind}/${id}`);
+    const subnets = arns('subnet', network.subnetIds);
+    const groups = arns('security-group', network.securityGroupIds);
+    const interfaces = `${prefix}network-interface/*`;
+    const inSubnets = { test: 'ArnEquals', variable: 'ec2:Subnet', values: subnets };
+    return [
+      {
+        sid: 'CreateNetworkInterfacesInItsSubnets',
+        actions: ['ec2:CreateNetworkInterface'],
+        resources: Token.isUnresolved(subnets) || Token.isUnresolved(groups) ? Fn.concat([subnets, groups]) : [...subnets, ...groups],
+      },
+      {
+        sid: 'ManageNetworkInterfacesInItsSubnets',
+        actions: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        resources: [interfaces],
+        condition: [inSubnets],
+      },
+      { sid: 'DescribeNetworkInterfaces', actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], resources: ['*'] },
+    ];
   }
 }

@@ -6,6 +6,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { BuiltInHandler, RotationFunction, RotationFunctionProps } from '../../modules';
 import { Construct } from 'constructs';
 import { only, resources, synth } from '../support/synth';
@@ -174,6 +175,52 @@ describe('RotationFunction', () => {
     expect(statements.find((s) => s.sid === 'ReadMasterSecretKeysThroughSecretsManager')).toMatchObject({ actions: ['kms:Decrypt'], resources: ['arn:master-key'] });
   });
 
+  it('runs outside any VPC and uses the regional Secrets Manager endpoint by default', () => {
+    const lambda = only(fn(), 'aws_lambda_function');
+    expect(lambda.vpc_config).toBeUndefined();
+    expect(lambda.environment).toBeUndefined();
+  });
+
+  it('runs in the given subnets and security groups, with EC2 permissions narrowed to them', () => {
+    const json = fn({ vpc: { subnetIds: ['subnet-1', 'subnet-2'], securityGroupIds: ['sg-1'] } });
+    expect(only(json, 'aws_lambda_function').vpc_config).toEqual({ subnet_ids: ['subnet-1', 'subnet-2'], security_group_ids: ['sg-1'] });
+    const statements = policyStatements(json);
+    const create = statements.find((s) => s.sid === 'CreateNetworkInterfacesInItsSubnets')!;
+    expect(create.resources).toEqual([
+      expect.stringMatching(/:ec2:.*:subnet\/subnet-1$/),
+      expect.stringMatching(/:ec2:.*:subnet\/subnet-2$/),
+      expect.stringMatching(/:ec2:.*:security-group\/sg-1$/),
+    ]);
+    const manage = statements.find((s) => s.sid === 'ManageNetworkInterfacesInItsSubnets')!;
+    expect(manage.resources).toEqual([expect.stringMatching(/:ec2:.*:network-interface\/\*$/)]);
+    expect(manage.condition).toEqual([{ test: 'ArnEquals', variable: 'ec2:Subnet', values: (create.resources as string[]).slice(0, 2) }]);
+    // Describe calls have no resource-level permissions in EC2: the only other "*".
+    expect(statements.filter((s) => (s.resources as string[]).includes('*')).map((s) => s.sid)).toEqual(['GeneratePasswords', 'DescribeNetworkInterfaces']);
+    expect(json).not.toHaveResource(VpcEndpoint);
+  });
+
+  it('creates a Secrets Manager endpoint in the VPC when asked, and points the function at it', () => {
+    const json = fn({ vpc: { subnetIds: ['subnet-1'], securityGroupIds: ['sg-1'], secretsManagerEndpoint: { vpcId: 'vpc-1' } } });
+    const logGroup = Object.keys(resources(json, 'aws_cloudwatch_log_group'))[0];
+    expect(json).toHaveResourceWithProperties(VpcEndpoint, {
+      vpc_id: 'vpc-1',
+      vpc_endpoint_type: 'Interface',
+      service_name: `com.amazonaws.\${element(split(":", aws_cloudwatch_log_group.${logGroup}.arn), 3)}.secretsmanager`,
+      subnet_ids: ['subnet-1'],
+      security_group_ids: ['sg-1'],
+      private_dns_enabled: true,
+    });
+    const endpoint = Object.keys(resources(json, 'aws_vpc_endpoint'))[0];
+    expect((only(json, 'aws_lambda_function').environment as { variables: Record<string, string> }).variables.SECRETS_MANAGER_ENDPOINT).toBe(
+      `https://\${element(aws_vpc_endpoint.${endpoint}.dns_entry, 0).dns_name}`,
+    );
+  });
+
+  it('uses a given Secrets Manager endpoint', () => {
+    const lambda = only(fn({ secretsManagerEndpoint: 'https://vpce-1.secretsmanager.eu-west-1.vpce.amazonaws.com' }), 'aws_lambda_function');
+    expect(lambda.environment).toEqual({ variables: { SECRETS_MANAGER_ENDPOINT: 'https://vpce-1.secretsmanager.eu-west-1.vpce.amazonaws.com' } });
+  });
+
   it('fails when the handler is not a built-in one', () => {
     expect(() => fn({ handler: 'oracle-single-user' as BuiltInHandler })).toThrow('handler must be one of postgres-single-user, postgres-multi-user, mysql-single-user, mysql-multi-user, redshift-single-user, redshift-multi-user, got "oracle-single-user"');
   });
@@ -186,6 +233,13 @@ describe('RotationFunction', () => {
     [{ passwordLength: 4 }, 'passwordLength must be a whole number from 8 to 4096, got 4'],
     [{ logRetentionInDays: 10 }, 'logRetentionInDays must be one of 0, 1, 3, 5, 7, 14, 30'],
     [{ architecture: 'riscv' as 'arm64' }, 'architecture must be "arm64" or "x86_64", got "riscv"'],
+    [{ vpc: { subnetIds: [], securityGroupIds: ['sg-1'] } }, 'vpc.subnetIds must name at least one subnet-… id, got []'],
+    [{ vpc: { subnetIds: ['subnet-1'], securityGroupIds: ['subnet-2'] } }, 'vpc.securityGroupIds must hold sg-… ids, got "subnet-2"'],
+    [{ secretsManagerEndpoint: 'http://plain.example' }, 'secretsManagerEndpoint must be an https:// URL, got "http://plain.example"'],
+    [
+      { secretsManagerEndpoint: 'https://x.example', vpc: { subnetIds: ['subnet-1'], securityGroupIds: ['sg-1'], secretsManagerEndpoint: { vpcId: 'vpc-1' } } },
+      'give secretsManagerEndpoint or vpc.secretsManagerEndpoint, not both',
+    ],
   ])('fails when given %j', (props, message) => {
     expect(() => fn(props)).toThrow(message);
   });

@@ -1,0 +1,10 @@
+import { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
+import { MysqlVpcRotationStack } from './mysql-vpc-rotation';
+import { PostgresRotationStack } from './postgres-rotation';
+
+/** Every reference stack, by the name it is synthesized under (cdktf.out/stacks/<name>). */
+export const REFERENCE_STACKS: Record<string, new (scope: Construct, id: string) => TerraformStack> = {
+  'postgres-rotation': PostgresRotationStack,
+  'mysql-vpc-rotation': MysqlVpcRotationStack,
+};
