@@ -1,4 +1,5 @@
 export * from './rotated-secret';
+export * from './rotation-alarms';
 export * from './rotation-function';
 export * from './rotation-schedule';
 export { InvalidPropError } from './private/validation';

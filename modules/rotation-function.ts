@@ -8,6 +8,8 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { RotationAlarms } from './rotation-alarms';
 import { builtInHandlerDir, packageHandler } from './private/handler-package';
 import { ROTATION_TAG_KEY, RotationGrants } from './private/rotation-grants';
 import { checkInteger, InvalidPropError, isKnown, show } from './private/validation';
@@ -76,6 +78,12 @@ export interface RotationFunctionProps {
   /** Run the function in a VPC. @default - outside any VPC: it reaches only public databases */
   readonly vpc?: RotationFunctionVpcOptions;
   /**
+   * Failure alarms: the stack's default RotationAlarms (a new SNS topic), a
+   * given RotationAlarms, or false for none.
+   * @default - the stack's default RotationAlarms
+   */
+  readonly alarms?: RotationAlarms | false;
+  /**
    * URL of a Secrets Manager endpoint to use (SECRETS_MANAGER_ENDPOINT), e.g.
    * an existing interface endpoint's. Not with `vpc.secretsManagerEndpoint`.
    * @default - the regional endpoint, or the endpoint created for `vpc`
@@ -101,6 +109,8 @@ export class RotationFunction extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   /** The Secrets Manager endpoint created when `vpc.secretsManagerEndpoint` is given. */
   readonly endpoint?: VpcEndpoint;
+  /** The alarm on this function's errors, unless `alarms: false`. */
+  readonly errorsAlarm?: CloudwatchMetricAlarm;
   readonly functionArn: string;
   readonly functionName: string;
   /** The handler this function runs. */
@@ -186,6 +196,7 @@ export class RotationFunction extends Construct {
     });
     this.functionArn = this.resource.arn;
     this.functionName = this.resource.functionName;
+    if (props.alarms !== false) this.errorsAlarm = (props.alarms ?? RotationAlarms.of(this)).watchFunction(this, functionName);
   }
 
   /** True for the alternating-users handlers, which log in with a master secret. */

@@ -20,10 +20,13 @@ function synthApp(name: string): string {
 const stackJson = (outdir: string) => JSON.parse(readFileSync(join(outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8'));
 
 describe('the postgres-rotation reference stack', () => {
-  it('holds a KMS-encrypted PostgreSQL secret rotated every 30 days by postgres-single-user, with role, permission and log group', () => {
+  it('holds a KMS-encrypted PostgreSQL secret rotated every 30 days by postgres-single-user, with role, permission, log group and failure alarms', () => {
     const resource = stackJson(synthApp('contents')).resource;
     expect(Object.keys(resource).sort()).toEqual([
+      'aws_cloudwatch_event_rule',
+      'aws_cloudwatch_event_target',
       'aws_cloudwatch_log_group',
+      'aws_cloudwatch_metric_alarm',
       'aws_iam_role',
       'aws_iam_role_policy',
       'aws_kms_key',
@@ -32,6 +35,8 @@ describe('the postgres-rotation reference stack', () => {
       'aws_secretsmanager_secret',
       'aws_secretsmanager_secret_rotation',
       'aws_secretsmanager_secret_version',
+      'aws_sns_topic',
+      'aws_sns_topic_policy',
     ]);
     const [rotation] = Object.values(resource.aws_secretsmanager_secret_rotation) as Array<Record<string, unknown>>;
     expect(rotation.rotation_rules).toEqual({ automatically_after_days: 30 });
