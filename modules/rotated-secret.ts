@@ -3,6 +3,9 @@ import { Token } from 'cdktf';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
+import { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { secretKeyPolicy, secretResourcePolicy } from './private/secret-policies';
 import { RotatableSecret, RotationFunction } from './rotation-function';
 import { RotationSchedule, RotationScheduleOptions, validateSchedule } from './rotation-schedule';
 import { checkInteger, InvalidPropError, isKnown, show } from './private/validation';
@@ -61,6 +64,24 @@ export interface RotatedSecretProps {
   readonly rotation?: SecretRotationOptions;
   /** Tags on the secret (and on the key, when one is created). @default - none */
   readonly tags?: Record<string, string>;
+  /**
+   * Copies of the secret in other regions, kept in step by Secrets Manager
+   * (rotation happens on this one). Each may name a key of its region.
+   * @default - no replicas
+   */
+  readonly replicas?: Array<{ readonly region: string; readonly kmsKeyArn?: string }>;
+  /**
+   * ARNs (patterns allowed, e.g. your deployment role's) of the principals
+   * that may delete the secret; everyone else is denied DeleteSecret by the
+   * secret's resource policy, `terraform destroy` included. `false` for no
+   * such deny.
+   * @default [] - nobody: remove the deny (false) before deleting the secret
+   */
+  readonly deletionAllowedFor?: string[] | false;
+  /** Further statements of the secret's resource policy. @default - none */
+  readonly policyStatements?: DataAwsIamPolicyDocumentStatement[];
+  /** Refuse resource policies that would make the secret public. @default true */
+  readonly blockPublicPolicy?: boolean;
 }
 
 /**
@@ -77,6 +98,8 @@ export class RotatedSecret extends Construct implements RotatableSecret {
   readonly kmsKeyArn: string;
   /** The rotation schedule, when `rotation` was given. */
   readonly rotationSchedule?: RotationSchedule;
+  /** The secret's resource policy (present unless `deletionAllowedFor: false` and nothing else needs one). */
+  readonly resourcePolicy?: SecretsmanagerSecretPolicy;
 
   constructor(scope: Construct, id: string, props: RotatedSecretProps = {}) {
     super(scope, id);
@@ -95,12 +118,15 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     }
     this.kmsKeyArn = props.kmsKeyArn ?? this.encryptionKey!.arn;
 
+    if (this.encryptionKey) secretKeyPolicy(this, this.encryptionKey);
+
     this.resource = new SecretsmanagerSecret(this, 'Resource', {
       name: props.name,
       description: props.description,
       kmsKeyId: this.kmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
       tags,
+      ...(props.replicas ? { replica: props.replicas.map((r) => ({ region: r.region, kmsKeyId: r.kmsKeyArn })) } : {}),
     });
     this.secretArn = this.resource.arn;
     this.secretName = this.resource.name;
@@ -111,6 +137,17 @@ export class RotatedSecret extends Construct implements RotatableSecret {
         secretId: this.resource.id,
         secretStringWo: props.initialValue,
         secretStringWoVersion: props.initialValueVersion ?? 1,
+      });
+    }
+
+    const deletionAllowedFor = props.deletionAllowedFor ?? [];
+    if (deletionAllowedFor !== false || props.rotation || props.policyStatements?.length) {
+      this.resourcePolicy = secretResourcePolicy(this, {
+        secret: this.resource,
+        blockPublicPolicy: props.blockPublicPolicy ?? true,
+        deletionAllowedFor: deletionAllowedFor === false ? undefined : deletionAllowedFor,
+        rotationRoleArn: props.rotation?.function.role.arn,
+        statements: props.policyStatements ?? [],
       });
     }
 
@@ -131,6 +168,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
 }
 
 const KMS_ALIAS_ARN = /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 function validateProps(props: RotatedSecretProps): void {
   if (isKnown(props.kmsKeyArn) && KMS_ALIAS_ARN.test(props.kmsKeyArn)) {
@@ -150,6 +188,14 @@ function validateProps(props: RotatedSecretProps): void {
   const window = props.recoveryWindowInDays;
   if (isKnown(window) && window !== 0 && (!Number.isInteger(window) || window < 7 || window > 30)) {
     throw new InvalidPropError(`recoveryWindowInDays must be 0 (delete at once) or a whole number from 7 to 30, got ${show(window)}`);
+  }
+  for (const [i, replica] of (props.replicas ?? []).entries()) {
+    if (isKnown(replica.region) && !REGION.test(replica.region)) {
+      throw new InvalidPropError(`replicas[${i}].region must be a region name such as "eu-central-1", got ${show(replica.region)}`);
+    }
+    if (isKnown(replica.kmsKeyArn) && KMS_ALIAS_ARN.test(replica.kmsKeyArn)) {
+      throw new InvalidPropError(`replicas[${i}].kmsKeyArn must be a key ARN, not an alias ARN, got ${show(replica.kmsKeyArn)}`);
+    }
   }
   if (props.rotation) {
     validateSchedule(props.rotation);

@@ -9,6 +9,12 @@ import { only, resources, synth } from '../support/synth';
 
 const secret = (props: RotatedSecretProps = {}) => synth((scope) => new RotatedSecret(scope, 'Db', props));
 
+/** The statements of the policy document whose logical id holds `name`. */
+function policyDocument(json: string, name: string): Array<Record<string, unknown>> {
+  const documents = JSON.parse(json).data.aws_iam_policy_document as Record<string, { statement: Array<Record<string, unknown>> }>;
+  return Object.entries(documents).find(([id]) => id.includes(name))![1].statement;
+}
+
 /** An initial value the way users should pass one: built from a sensitive variable. */
 function passwordValue(scope: Construct): string {
   const password = new TerraformVariable(scope, 'db_password', { type: 'string', sensitive: true });
@@ -116,6 +122,62 @@ describe('RotatedSecret', () => {
     expect(only(json, 'aws_secretsmanager_secret_rotation').depends_on).toContain(`aws_secretsmanager_secret_version.${versionId}`);
   });
 
+  it('gives a created key a policy: the account administers it, principals of the account use it through Secrets Manager only', () => {
+    const json = secret();
+    const key = Object.keys(resources(json, 'aws_kms_key'))[0];
+    expect(only(json, 'aws_kms_key_policy').key_id).toBe(`\${aws_kms_key.${key}.key_id}`);
+    const statements = policyDocument(json, 'EncryptionKeyPolicyDocument');
+    expect(statements.map((st) => st.sid)).toEqual(['AccountAdministersKey', 'UseThroughSecretsManager']);
+    expect(statements[1].condition).toEqual([
+      { test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.\${element(split(":", aws_kms_key.${key}.arn), 3)}.amazonaws.com`] },
+      { test: 'StringEquals', variable: 'kms:CallerAccount', values: [`\${element(split(":", aws_kms_key.${key}.arn), 4)}`] },
+    ]);
+  });
+
+  it('denies DeleteSecret to everyone and blocks public policies by default', () => {
+    const json = secret();
+    const secretId = Object.keys(resources(json, 'aws_secretsmanager_secret'))[0];
+    expect(only(json, 'aws_secretsmanager_secret_policy')).toMatchObject({ secret_arn: `\${aws_secretsmanager_secret.${secretId}.arn}`, block_public_policy: true });
+    expect(policyDocument(json, 'ResourcePolicyDocument')).toEqual([
+      {
+        sid: 'DenyDeleteSecret',
+        effect: 'Deny',
+        principals: [{ type: '*', identifiers: ['*'] }],
+        actions: ['secretsmanager:DeleteSecret'],
+        resources: [`\${aws_secretsmanager_secret.${secretId}.arn}`],
+      },
+    ]);
+  });
+
+  it('lets the named principals delete, allows the rotation role, and adds the given statements', () => {
+    const json = synth((scope) => {
+      const fn = new RotationFunction(scope, 'Rotation', { handler: 'postgres-single-user' });
+      new RotatedSecret(scope, 'Db', {
+        deletionAllowedFor: ['arn:aws:iam::123456789012:role/terraform-*'],
+        blockPublicPolicy: false,
+        policyStatements: [{ sid: 'AppReads', actions: ['secretsmanager:GetSecretValue'], resources: ['*'], principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::123456789012:role/app'] }] }],
+        rotation: { function: fn },
+      });
+    });
+    const role = Object.keys(resources(json, 'aws_iam_role'))[0];
+    const statements = policyDocument(json, 'ResourcePolicyDocument');
+    expect(statements.map((st) => st.sid)).toEqual(['DenyDeleteSecret', 'RotationFunctionRotates', 'AppReads']);
+    expect(statements[0].condition).toEqual([{ test: 'ArnNotLike', variable: 'aws:PrincipalArn', values: ['arn:aws:iam::123456789012:role/terraform-*'] }]);
+    expect(statements[1].principals).toEqual([{ type: 'AWS', identifiers: [`\${aws_iam_role.${role}.arn}`] }]);
+    expect(only(json, 'aws_secretsmanager_secret_policy').block_public_policy).toBe(false);
+  });
+
+  it('has no resource policy when deletion is not denied and nothing else needs one', () => {
+    expect(Object.keys(resources(secret({ deletionAllowedFor: false }), 'aws_secretsmanager_secret_policy'))).toHaveLength(0);
+  });
+
+  it('replicates to other regions, with their keys', () => {
+    const json = secret({ replicas: [{ region: 'eu-central-1', kmsKeyArn: 'arn:aws:kms:eu-central-1:123456789012:key/r' }, { region: 'us-east-2' }] });
+    expect(json).toHaveResourceWithProperties(SecretsmanagerSecret, {
+      replica: [{ region: 'eu-central-1', kms_key_id: 'arn:aws:kms:eu-central-1:123456789012:key/r' }, { region: 'us-east-2' }],
+    });
+  });
+
   it('fails when the initial value is a literal string, without repeating it', () => {
     const error = (() => {
       try {
@@ -134,6 +196,8 @@ describe('RotatedSecret', () => {
     [{ recoveryWindowInDays: 5 }, 'recoveryWindowInDays must be 0 (delete at once) or a whole number from 7 to 30, got 5'],
     [{ recoveryWindowInDays: 31 }, 'recoveryWindowInDays must be 0 (delete at once) or a whole number from 7 to 30, got 31'],
     [{ initialValueVersion: 0 }, 'initialValueVersion must be a whole number from 1 to'],
+    [{ replicas: [{ region: 'Frankfurt' }] }, 'replicas[0].region must be a region name such as "eu-central-1", got "Frankfurt"'],
+    [{ replicas: [{ region: 'eu-central-1', kmsKeyArn: 'arn:aws:kms:eu-central-1:1:alias/x' }] }, 'replicas[0].kmsKeyArn must be a key ARN, not an alias ARN'],
     [{ kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:alias/secrets' }, 'kmsKeyArn must be a key ARN (arn:…:key/…), not an alias ARN, got "arn:aws:kms:eu-west-1:123456789012:alias/secrets"'],
   ])('fails when given %j', (props, message) => {
     expect(() => secret(props)).toThrow(message);

@@ -52,10 +52,20 @@ describe('the reference stacks', () => {
     for (const local of [root, work, homedir(), tmpdir()]) expect(text).not.toContain(local);
   });
 
-  it.each(STACKS)('%s grants no wildcard resource but GetRandomPassword, EC2 Describe and ARN patterns narrowed by a condition', (stack) => {
-    const documents = Object.values(stackJson(stack).data?.aws_iam_policy_document ?? {}) as Array<{ statement: Array<Record<string, unknown>> }>;
+  /** The policy documents that resources of `types` use, by the data source's logical id. */
+  function documentsUsedBy(stack: string, types: string[], attribute: string): Array<Array<Record<string, unknown>>> {
+    const json = stackJson(stack);
+    const used = types.flatMap((type) => Object.values(json.resource[type] ?? {}) as Array<Record<string, string>>).map((r) => r[attribute]);
+    return Object.entries(json.data?.aws_iam_policy_document ?? {})
+      .filter(([id]) => used.includes(`\${data.aws_iam_policy_document.${id}.json}`))
+      .map(([, doc]) => (doc as { statement: Array<Record<string, unknown>> }).statement);
+  }
+
+  it.each(STACKS)('%s grants roles no wildcard resource but GetRandomPassword, EC2 Describe and ARN patterns narrowed by a condition', (stack) => {
+    const statements = documentsUsedBy(stack, ['aws_iam_role_policy'], 'policy').flat();
+    expect(statements.length).toBeGreaterThan(0);
     const offending: unknown[] = [];
-    for (const statement of documents.flatMap((d) => d.statement)) {
+    for (const statement of statements.filter((s) => (s.effect ?? 'Allow') === 'Allow')) {
       const resources = (Array.isArray(statement.resources) ? statement.resources : [statement.resources ?? '']) as string[];
       const actions = (statement.actions ?? []) as string[];
       for (const resource of resources) {
@@ -69,6 +79,21 @@ describe('the reference stacks', () => {
       }
     }
     expect(offending).toEqual([]);
+  });
+
+  it.each(STACKS)('%s allows no one at all in a resource policy without a condition', (stack) => {
+    const statements = [
+      ...documentsUsedBy(stack, ['aws_kms_key_policy', 'aws_secretsmanager_secret_policy'], 'policy'),
+      ...documentsUsedBy(stack, ['aws_sns_topic_policy'], 'policy'),
+    ].flat();
+    expect(statements.length).toBeGreaterThan(0);
+    const open = statements.filter(
+      (s) =>
+        (s.effect ?? 'Allow') === 'Allow' &&
+        JSON.stringify(s.principals ?? []).includes('"identifiers":["*"]') &&
+        !(Array.isArray(s.condition) && s.condition.length > 0),
+    );
+    expect(open).toEqual([]);
   });
 
   it.each(STACKS)('%s holds no secret value: secrets are written only write-only, from ephemeral variables', (stack) => {
