@@ -1,3 +1,4 @@
+export * from './hosted-rotation';
 export * from './rotated-secret';
 export * from './rotation-alarms';
 export * from './rotation-function';

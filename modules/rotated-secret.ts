@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
-import { Token } from 'cdktf';
+import { ITerraformDependable, Token } from 'cdktf';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { secretKeyPolicy, secretResourcePolicy } from './private/secret-policies';
+import { HostedRotation } from './hosted-rotation';
 import { RotatableSecret, RotationFunction } from './rotation-function';
 import { RotationSchedule, RotationScheduleOptions, validateSchedule } from './rotation-schedule';
 import { checkInteger, InvalidPropError, isKnown, show } from './private/validation';
@@ -15,11 +16,18 @@ const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 /** Rotation by one of this library's functions. */
 export interface SecretRotationOptions extends RotationScheduleOptions {
   /**
+   * AWS's own rotation function for the engine, deployed from the Serverless
+   * Application Repository, e.g. `HostedRotation.postgreSqlSingleUser()`.
+   * Give this or `function`.
+   */
+  readonly hosted?: HostedRotation;
+  /**
+   * One of this library's rotation functions. Give this or `hosted`.
    * The function that rotates the secret. The secret (and the key created
    * for it) is tagged with the function's `rotationTag`, and the function's
    * role may rotate the secrets that carry that tag.
    */
-  readonly function: RotationFunction;
+  readonly function?: RotationFunction;
   /**
    * The master secret that the alternating-users handlers log in with (the
    * secret's value must name it as `masterarn`). The function may read it.
@@ -146,22 +154,32 @@ export class RotatedSecret extends Construct implements RotatableSecret {
         secret: this.resource,
         blockPublicPolicy: props.blockPublicPolicy ?? true,
         deletionAllowedFor: deletionAllowedFor === false ? undefined : deletionAllowedFor,
-        rotationRoleArn: props.rotation?.function.role.arn,
+        rotationRoleArn: props.rotation?.function?.role.arn,
         statements: props.policyStatements ?? [],
       });
     }
 
     if (props.rotation) {
-      const { function: fn, masterSecret, ...schedule } = props.rotation;
-      const permission = fn.grantRotation(this, { tagged: true, keyTagged: this.encryptionKey !== undefined });
-      if (masterSecret) fn.grantReadMasterSecret(masterSecret);
+      const { function: rotationFunction, hosted, masterSecret, ...schedule } = props.rotation;
+      let rotationLambdaArn: string;
+      let dependsOn: ITerraformDependable[];
+      if (rotationFunction) {
+        const permission = rotationFunction.grantRotation(this, { tagged: true, keyTagged: this.encryptionKey !== undefined });
+        if (masterSecret) rotationFunction.grantReadMasterSecret(masterSecret);
+        rotationLambdaArn = rotationFunction.functionArn;
+        dependsOn = [permission, rotationFunction.resource];
+      } else {
+        const bound = hosted!.bind(this, this);
+        rotationLambdaArn = bound.rotationLambdaArn;
+        dependsOn = [bound.application];
+      }
       this.rotationSchedule = new RotationSchedule(this, 'Rotation', {
         ...schedule,
         secretId: this.resource.id,
-        rotationLambdaArn: fn.functionArn,
+        rotationLambdaArn,
         // Rotation may start at once: the function must be invocable, and the
         // secret must hold its first value, by then.
-        dependsOn: [permission, fn.resource, ...(initialVersion ? [initialVersion] : [])],
+        dependsOn: [...dependsOn, ...(initialVersion ? [initialVersion] : [])],
       });
     }
   }
@@ -199,7 +217,14 @@ function validateProps(props: RotatedSecretProps): void {
   }
   if (props.rotation) {
     validateSchedule(props.rotation);
-    const { function: fn, masterSecret } = props.rotation;
+    const { function: fn, hosted, masterSecret } = props.rotation;
+    if ((fn === undefined) === (hosted === undefined)) {
+      throw new InvalidPropError('rotation needs exactly one of function (this library\'s handlers) and hosted (AWS\'s, from the Serverless Application Repository)');
+    }
+    if (!fn) {
+      if (masterSecret) throw new InvalidPropError('rotation.masterSecret goes with function; a hosted multi-user rotation takes its masterSecret in its own options');
+      return;
+    }
     if (fn.needsMasterSecret && !masterSecret) {
       throw new InvalidPropError(`rotation.masterSecret is required by the ${fn.handler} handler, which logs in with it; pass the secret that the value's masterarn names`);
     }

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
+import { HostedPostgresRotationStack } from './hosted-postgres-rotation';
 import { MysqlVpcRotationStack } from './mysql-vpc-rotation';
 import { PostgresRotationStack } from './postgres-rotation';
 
@@ -7,4 +8,5 @@ import { PostgresRotationStack } from './postgres-rotation';
 export const REFERENCE_STACKS: Record<string, new (scope: Construct, id: string) => TerraformStack> = {
   'postgres-rotation': PostgresRotationStack,
   'mysql-vpc-rotation': MysqlVpcRotationStack,
+  'hosted-postgres-rotation': HostedPostgresRotationStack,
 };

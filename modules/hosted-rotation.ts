@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
+import { Fn, Token } from 'cdktf';
+import { ServerlessapplicationrepositoryCloudformationStack } from '@cdktf/provider-aws/lib/serverlessapplicationrepository-cloudformation-stack';
+import { InvalidPropError, isKnown, show } from './private/validation';
+
+/**
+ * AWS's rotation functions in the Serverless Application Repository, and the
+ * version of each this library deploys: the one place to update them. (As
+ * published in the `aws` partition; other partitions are not supported.)
+ */
+export const HOSTED_ROTATION_APPLICATIONS = {
+  'postgresql-single-user': { name: 'SecretsManagerRDSPostgreSQLRotationSingleUser', version: '1.1.671' },
+  'postgresql-multi-user': { name: 'SecretsManagerRDSPostgreSQLRotationMultiUser', version: '1.1.671' },
+  'mysql-single-user': { name: 'SecretsManagerRDSMySQLRotationSingleUser', version: '1.1.671' },
+  'mysql-multi-user': { name: 'SecretsManagerRDSMySQLRotationMultiUser', version: '1.1.671' },
+  'mariadb-single-user': { name: 'SecretsManagerRDSMariaDBRotationSingleUser', version: '1.1.670' },
+  'mariadb-multi-user': { name: 'SecretsManagerRDSMariaDBRotationMultiUser', version: '1.1.670' },
+  'oracle-single-user': { name: 'SecretsManagerRDSOracleRotationSingleUser', version: '1.1.671' },
+  'oracle-multi-user': { name: 'SecretsManagerRDSOracleRotationMultiUser', version: '1.1.671' },
+  'sqlserver-single-user': { name: 'SecretsManagerRDSSQLServerRotationSingleUser', version: '1.1.670' },
+  'sqlserver-multi-user': { name: 'SecretsManagerRDSSQLServerRotationMultiUser', version: '1.1.671' },
+  'redshift-single-user': { name: 'SecretsManagerRedshiftRotationSingleUser', version: '1.1.671' },
+  'redshift-multi-user': { name: 'SecretsManagerRedshiftRotationMultiUser', version: '1.1.671' },
+  'mongodb-single-user': { name: 'SecretsManagerMongoDBRotationSingleUser', version: '1.1.671' },
+  'mongodb-multi-user': { name: 'SecretsManagerMongoDBRotationMultiUser', version: '1.1.671' },
+} as const;
+export type HostedRotationApplication = keyof typeof HOSTED_ROTATION_APPLICATIONS;
+
+/** AWS's publisher of the rotation applications, in the `aws` partition. */
+const PUBLISHER = 'arn:aws:serverlessrepo:us-east-1:297356227824:applications/';
+
+export interface HostedRotationOptions {
+  /** Name of the rotation Lambda the application creates. @default - derived from the secret's construct path */
+  readonly functionName?: string;
+  /** Run the function in a VPC, to reach a private database. @default - outside any VPC */
+  readonly vpc?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
+  /** Secrets Manager endpoint URL the function calls. @default https://secretsmanager.<region>.amazonaws.com */
+  readonly endpoint?: string;
+  /** Characters generated passwords never contain. @default - the application's default */
+  readonly excludeCharacters?: string;
+  /** Another version of the application than this library's. @default - the version in HOSTED_ROTATION_APPLICATIONS */
+  readonly semanticVersion?: string;
+}
+
+export interface HostedMultiUserRotationOptions extends HostedRotationOptions {
+  /** The master secret the function logs in with, which the secret's `masterarn` names. */
+  readonly masterSecret: { readonly secretArn: string; readonly kmsKeyArn?: string };
+}
+
+/** What a hosted rotation gives the schedule. */
+export interface BoundHostedRotation {
+  readonly rotationLambdaArn: string;
+  readonly application: ServerlessapplicationrepositoryCloudformationStack;
+}
+
+/**
+ * Rotation by AWS's own functions, deployed from the Serverless Application
+ * Repository: no Lambda code of this library. The application brings its own
+ * role (scoped by AWS to the secrets it rotates) and invoke permission.
+ * Pass one as `rotation.hosted` of a RotatedSecret.
+ */
+export class HostedRotation {
+  static postgreSqlSingleUser(options: HostedRotationOptions = {}): HostedRotation {
+    return new HostedRotation('postgresql-single-user', options);
+  }
+  static postgreSqlMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
+    return new HostedRotation('postgresql-multi-user', options);
+  }
+  static mySqlSingleUser(options: HostedRotationOptions = {}): HostedRotation {
+    return new HostedRotation('mysql-single-user', options);
+  }
+  static mySqlMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
+    return new HostedRotation('mysql-multi-user', options);
+  }
+  static mariaDbSingleUser(options: HostedRotationOptions = {}): HostedRotation {
+    return new HostedRotation('mariadb-single-user', options);
+  }
+  static mariaDbMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
+    return new HostedRotation('mariadb-multi-user', options);
+  }
+  static oracleSingleUser(options: HostedRotationOptions = {}): HostedRotation {
+    return new HostedRotation('oracle-single-user', options);
+  }
+  static oracleMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
+    return new HostedRotation('oracle-multi-user', options);
+  }
+  static sqlServerSingleUser(options: HostedRotationOptions = {}): HostedRotation {
+    return new HostedRotation('sqlserver-single-user', options);
+  }
+  static sqlServerMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
+    return new HostedRotation('sqlserver-multi-user', options);
+  }
+  static redshiftSingleUser(options: HostedRotationOptions = {}): HostedRotation {
+    return new HostedRotation('redshift-single-user', options);
+  }
+  static redshiftMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
+    return new HostedRotation('redshift-multi-user', options);
+  }
+  /** MongoDB and Amazon DocumentDB. */
+  static mongoDbSingleUser(options: HostedRotationOptions = {}): HostedRotation {
+    return new HostedRotation('mongodb-single-user', options);
+  }
+  /** MongoDB and Amazon DocumentDB. */
+  static mongoDbMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
+    return new HostedRotation('mongodb-multi-user', options);
+  }
+
+  private readonly options: HostedRotationOptions & { readonly masterSecret?: HostedMultiUserRotationOptions['masterSecret'] };
+
+  private constructor(
+    readonly application: HostedRotationApplication,
+    options: HostedRotationOptions & { readonly masterSecret?: HostedMultiUserRotationOptions['masterSecret'] } | undefined,
+  ) {
+    // Callers from JavaScript may leave out even the required options.
+    this.options = options ?? {};
+    validate(application, this.options);
+  }
+
+  /** Deploys the application for `secret` (in `scope`) and returns the function's ARN. @internal */
+  bind(scope: Construct, secret: { readonly secretArn: string; readonly kmsKeyArn?: string }): BoundHostedRotation {
+    const { name, version } = HOSTED_ROTATION_APPLICATIONS[this.application];
+    const o = this.options;
+    const region = Fn.element(Fn.split(':', secret.secretArn), 3);
+    const functionName = o.functionName ?? defaultName(scope.node.path, 64);
+    const parameters: Record<string, string> = {
+      endpoint: o.endpoint ?? `https://secretsmanager.${region}.amazonaws.com`,
+      functionName,
+      ...(o.vpc ? { vpcSubnetIds: Fn.join(',', o.vpc.subnetIds), vpcSecurityGroupIds: Fn.join(',', o.vpc.securityGroupIds) } : {}),
+      ...(o.excludeCharacters !== undefined ? { excludeCharacters: o.excludeCharacters } : {}),
+      ...(secret.kmsKeyArn !== undefined ? { kmsKeyArn: secret.kmsKeyArn } : {}),
+      ...(o.masterSecret ? { masterSecretArn: o.masterSecret.secretArn } : {}),
+      ...(o.masterSecret?.kmsKeyArn !== undefined ? { masterSecretKmsKeyArn: o.masterSecret.kmsKeyArn } : {}),
+    };
+    const application = new ServerlessapplicationrepositoryCloudformationStack(scope, 'HostedRotation', {
+      // The CloudFormation stack that SAR deploys: letters, digits, hyphens.
+      name: `${defaultName(scope.node.path, 100)}-rotation`,
+      applicationId: `${PUBLISHER}${name}`,
+      semanticVersion: o.semanticVersion ?? version,
+      capabilities: ['CAPABILITY_IAM', 'CAPABILITY_RESOURCE_POLICY'],
+      parameters,
+    });
+    return { application, rotationLambdaArn: application.outputs.lookup('RotationLambdaARN') };
+  }
+}
+
+function validate(application: HostedRotationApplication, o: HostedRotationOptions & { masterSecret?: unknown }): void {
+  if (application.endsWith('-multi-user') && !o.masterSecret) {
+    throw new InvalidPropError(`masterSecret is required by the ${application} hosted rotation, which logs in with it`);
+  }
+  if (isKnown(o.functionName) && !/^[A-Za-z0-9_-]{1,64}$/.test(o.functionName)) {
+    throw new InvalidPropError(`functionName must be 1 to 64 letters, digits, hyphens or underscores, got ${show(o.functionName)}`);
+  }
+  if (isKnown(o.endpoint) && !/^https:\/\/[^\s/]+/.test(o.endpoint)) {
+    throw new InvalidPropError(`endpoint must be an https:// URL, got ${show(o.endpoint)}`);
+  }
+  if (isKnown(o.semanticVersion) && !/^\d+\.\d+\.\d+$/.test(o.semanticVersion)) {
+    throw new InvalidPropError(`semanticVersion must look like 1.1.671, got ${show(o.semanticVersion)}`);
+  }
+  if (o.vpc && !Token.isUnresolved(o.vpc.subnetIds) && o.vpc.subnetIds.length === 0) {
+    throw new InvalidPropError('vpc.subnetIds must name at least one subnet-… id, got []');
+  }
+}
+
+/** A name from a construct path: letters, digits and hyphens, starting with a letter, shortened with a hash. */
+function defaultName(path: string, max: number): string {
+  const readable = `r-${path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`;
+  if (readable.length <= max) return readable;
+  return `${readable.slice(0, max - 9)}-${createHash('sha256').update(path).digest('hex').slice(0, 8)}`;
+}
