@@ -1,4 +1,5 @@
 export * from './hosted-rotation';
+export * from './managed-master-password';
 export * from './rotated-secret';
 export * from './rotation-alarms';
 export * from './rotation-function';

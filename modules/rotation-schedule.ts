@@ -34,8 +34,11 @@ export interface RotationScheduleOptions {
 export interface RotationScheduleProps extends RotationScheduleOptions {
   /** ARN or name of the secret. */
   readonly secretId: string;
-  /** ARN of the Lambda function that rotates it. */
-  readonly rotationLambdaArn: string;
+  /**
+   * ARN of the Lambda function that rotates it.
+   * @default - none: the secret is managed by another service (e.g. RDS), which rotates it
+   */
+  readonly rotationLambdaArn?: string;
   /**
    * What must exist before rotation is turned on: typically the function's
    * invoke permission and role policy, so the first rotation can run.

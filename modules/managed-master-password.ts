@@ -1,0 +1,70 @@
+import { Construct } from 'constructs';
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { DocdbCluster } from '@cdktf/provider-aws/lib/docdb-cluster';
+import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
+import { RedshiftCluster } from '@cdktf/provider-aws/lib/redshift-cluster';
+import { RotationSchedule, RotationScheduleOptions, validateSchedule } from './rotation-schedule';
+import { InvalidPropError } from './private/validation';
+
+/** A database whose service can own its master password in Secrets Manager. */
+export type ManagedPasswordTarget = DbInstance | RdsCluster | RedshiftCluster | DocdbCluster;
+
+export interface ManagedMasterPasswordProps extends RotationScheduleOptions {
+  /** The RDS instance, Aurora (or Multi-AZ) cluster, Redshift cluster or DocumentDB cluster. It must set no password. */
+  readonly target: ManagedPasswordTarget;
+  /**
+   * Key that encrypts the secret the service creates (not for DocumentDB,
+   * which has no such setting).
+   * @default - Secrets Manager's managed key, aws/secretsmanager
+   */
+  readonly kmsKeyArn?: string;
+}
+
+/**
+ * Lets the database service own its master password: RDS and Aurora
+ * (`manage_master_user_password`), Redshift (`manage_master_password`) and
+ * DocumentDB generate it, keep it in a secret of their own and rotate it
+ * themselves, so it is never in configuration or state. This construct
+ * turns that on for `target` and sets the rotation schedule of the service's
+ * secret (no Lambda: the service rotates).
+ */
+export class ManagedMasterPassword extends Construct {
+  /** ARN of the secret the service owns. */
+  readonly secretArn: string;
+  readonly rotationSchedule: RotationSchedule;
+
+  constructor(scope: Construct, id: string, props: ManagedMasterPasswordProps) {
+    super(scope, id);
+    validateSchedule(props);
+    const target = props.target;
+    if (target instanceof DbInstance || target instanceof RdsCluster || target instanceof DocdbCluster) {
+      const configured = target instanceof DbInstance ? target.passwordInput : target.masterPasswordInput ?? target.masterPasswordWoInput;
+      if (configured !== undefined) throw passwordSet(target.node.path);
+      if (target instanceof DocdbCluster && props.kmsKeyArn !== undefined) {
+        throw new InvalidPropError('kmsKeyArn cannot be set for a DocumentDB cluster, whose managed secret always uses aws/secretsmanager; remove it');
+      }
+      target.manageMasterUserPassword = true;
+      if (props.kmsKeyArn !== undefined && !(target instanceof DocdbCluster)) target.masterUserSecretKmsKeyId = props.kmsKeyArn;
+      this.secretArn = target.masterUserSecret.get(0).secretArn;
+    } else if (target instanceof RedshiftCluster) {
+      if ((target.masterPasswordInput ?? target.masterPasswordWoInput) !== undefined) throw passwordSet(target.node.path);
+      target.manageMasterPassword = true;
+      if (props.kmsKeyArn !== undefined) target.masterPasswordSecretKmsKeyId = props.kmsKeyArn;
+      this.secretArn = target.masterPasswordSecretArn;
+    } else {
+      throw new InvalidPropError('target must be a DbInstance, RdsCluster, RedshiftCluster or DocdbCluster from @cdktf/provider-aws');
+    }
+    this.rotationSchedule = new RotationSchedule(this, 'Rotation', {
+      automaticallyAfterDays: props.automaticallyAfterDays,
+      scheduleExpression: props.scheduleExpression,
+      duration: props.duration,
+      // The service just made the password: the first rotation can wait for the schedule.
+      rotateImmediately: props.rotateImmediately ?? false,
+      secretId: this.secretArn,
+    });
+  }
+}
+
+function passwordSet(path: string): InvalidPropError {
+  return new InvalidPropError(`the target ${path} sets a master password; remove it: with a managed password the service generates it and keeps it out of configuration and state`);
+}
