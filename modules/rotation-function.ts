@@ -50,8 +50,11 @@ export interface RotationFunctionVpcOptions {
   };
 }
 
+/** Everything but the handler: what the per-handler factories (`RotationFunction.postgresSingleUser()`, ...) take. */
+export type RotationFunctionOptions = Omit<RotationFunctionProps, 'handler'>;
+
 export interface RotationFunctionProps {
-  /** Which built-in handler to deploy. */
+  /** Which built-in handler to deploy. The factories (`RotationFunction.postgresSingleUser()`, ...) set it for you. */
   readonly handler: BuiltInHandler;
   /**
    * The Lambda function's name: letters, digits, `-` and `_`, at most 64.
@@ -119,6 +122,31 @@ export class RotationFunction extends Construct {
   readonly rotationTag: { readonly key: string; readonly value: string };
   private readonly grants: RotationGrants;
   private invokePermission?: LambdaPermission;
+
+  /** PostgreSQL and Aurora PostgreSQL, one user whose password changes. */
+  static postgresSingleUser(scope: Construct, id: string, props: RotationFunctionOptions = {}): RotationFunction {
+    return new RotationFunction(scope, id, { ...props, handler: 'postgres-single-user' });
+  }
+  /** PostgreSQL and Aurora PostgreSQL, alternating users; give each secret a `masterSecret`. */
+  static postgresMultiUser(scope: Construct, id: string, props: RotationFunctionOptions = {}): RotationFunction {
+    return new RotationFunction(scope, id, { ...props, handler: 'postgres-multi-user' });
+  }
+  /** MySQL, MariaDB and Aurora MySQL, one user. */
+  static mysqlSingleUser(scope: Construct, id: string, props: RotationFunctionOptions = {}): RotationFunction {
+    return new RotationFunction(scope, id, { ...props, handler: 'mysql-single-user' });
+  }
+  /** MySQL, MariaDB and Aurora MySQL, alternating users; give each secret a `masterSecret`. */
+  static mysqlMultiUser(scope: Construct, id: string, props: RotationFunctionOptions = {}): RotationFunction {
+    return new RotationFunction(scope, id, { ...props, handler: 'mysql-multi-user' });
+  }
+  /** Amazon Redshift, one user. */
+  static redshiftSingleUser(scope: Construct, id: string, props: RotationFunctionOptions = {}): RotationFunction {
+    return new RotationFunction(scope, id, { ...props, handler: 'redshift-single-user' });
+  }
+  /** Amazon Redshift, alternating users; give each secret a `masterSecret`. */
+  static redshiftMultiUser(scope: Construct, id: string, props: RotationFunctionOptions = {}): RotationFunction {
+    return new RotationFunction(scope, id, { ...props, handler: 'redshift-multi-user' });
+  }
 
   constructor(scope: Construct, id: string, props: RotationFunctionProps) {
     super(scope, id);

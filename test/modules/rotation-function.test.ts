@@ -221,6 +221,20 @@ describe('RotationFunction', () => {
     expect(lambda.environment).toEqual({ variables: { SECRETS_MANAGER_ENDPOINT: 'https://vpce-1.secretsmanager.eu-west-1.vpce.amazonaws.com' } });
   });
 
+  it.each([
+    ['postgresSingleUser', 'postgres-single-user'],
+    ['postgresMultiUser', 'postgres-multi-user'],
+    ['mysqlSingleUser', 'mysql-single-user'],
+    ['mysqlMultiUser', 'mysql-multi-user'],
+    ['redshiftSingleUser', 'redshift-single-user'],
+    ['redshiftMultiUser', 'redshift-multi-user'],
+  ] as const)('RotationFunction.%s deploys the %s handler', (factory, handler) => {
+    let made: RotationFunction | undefined;
+    const json = synth((scope) => (made = RotationFunction[factory](scope, 'Rotation', { memorySize: 512 })));
+    expect(made!.handler).toBe(handler);
+    expect(only(json, 'aws_lambda_function')).toMatchObject({ filename: expect.stringMatching(new RegExp(`/${handler}\\.zip$`)), memory_size: 512 });
+  });
+
   it('fails when the handler is not a built-in one', () => {
     expect(() => fn({ handler: 'oracle-single-user' as BuiltInHandler })).toThrow('handler must be one of postgres-single-user, postgres-multi-user, mysql-single-user, mysql-multi-user, redshift-single-user, redshift-multi-user, got "oracle-single-user"');
   });
