@@ -22,7 +22,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts'],
+    // Tests load the built bundles as Lambda does; CommonJS scripts require by nature.
+    files: ['test/**/*.ts', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
