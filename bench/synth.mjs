@@ -15,6 +15,13 @@ const run = (n) => JSON.parse(execFileSync(process.execPath, [join(here, 'synth-
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => x.toFixed(0);
 
+// Node's own start-up, which the synth timings below leave out.
+const startups = Array.from({ length: 6 }, () => {
+  const t = process.hrtime.bigint();
+  execFileSync(process.execPath, ['-e', '']);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+});
+
 const rows = [];
 for (const n of SIZES) {
   run(n); // warm-up: file caches, the handler zip cache
@@ -38,8 +45,8 @@ with its default alarms. Each run is a fresh \`node\` process that loads the
 compiled library, builds the stack and synthesizes it (the zip of the
 handler included); wall time is measured inside the process from its first
 line to the end of \`app.synth()\`: Node's own start-up is not counted
-(\`node -e ''\` alone takes about 0.05 s here: median of 6 runs timed with
-\`/usr/bin/time\`). Peak memory is the process's maximum resident set size. ${RUNS} runs
+(\`node -e ''\` alone took ${fmt(median(startups))} ms, median of 6 runs in the same
+benchmark). Peak memory is the process's maximum resident set size. ${RUNS} runs
 per N after one warm-up run; median, min and max.
 
 - Machine: ${machine}

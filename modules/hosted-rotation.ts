@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { Fn, Token } from 'cdktf';
 import { ServerlessapplicationrepositoryCloudformationStack } from '@cdktf/provider-aws/lib/serverlessapplicationrepository-cloudformation-stack';
-import { InvalidPropError, isKnown, show } from './private/validation';
+import { checkKeyArn, InvalidPropError, isKnown, show } from './private/validation';
 
 /**
  * AWS's rotation functions in the Serverless Application Repository, and the
@@ -157,6 +157,7 @@ function validate(application: HostedRotationApplication, o: HostedRotationOptio
   if (isKnown(o.semanticVersion) && !/^\d+\.\d+\.\d+$/.test(o.semanticVersion)) {
     throw new InvalidPropError(`semanticVersion must look like 1.1.671, got ${show(o.semanticVersion)}`);
   }
+  checkKeyArn('masterSecret.kmsKeyArn', (o.masterSecret as { kmsKeyArn?: string } | undefined)?.kmsKeyArn);
   if (o.vpc && !Token.isUnresolved(o.vpc.subnetIds) && o.vpc.subnetIds.length === 0) {
     throw new InvalidPropError('vpc.subnetIds must name at least one subnet-… id, got []');
   }

@@ -38,7 +38,8 @@ export class ManagedMasterPassword extends Construct {
     validateSchedule(props);
     const target = props.target;
     if (target instanceof DbInstance || target instanceof RdsCluster || target instanceof DocdbCluster) {
-      const configured = target instanceof DbInstance ? target.passwordInput : target.masterPasswordInput ?? target.masterPasswordWoInput;
+      const configured =
+        target instanceof DbInstance ? (target.passwordInput ?? target.passwordWoInput) : (target.masterPasswordInput ?? target.masterPasswordWoInput);
       if (configured !== undefined) throw passwordSet(target.node.path);
       if (target instanceof DocdbCluster && props.kmsKeyArn !== undefined) {
         throw new InvalidPropError('kmsKeyArn cannot be set for a DocumentDB cluster, whose managed secret always uses aws/secretsmanager; remove it');

@@ -9,7 +9,7 @@ import { secretKeyPolicy, secretResourcePolicy } from './private/secret-policies
 import { HostedRotation } from './hosted-rotation';
 import { RotatableSecret, RotationFunction } from './rotation-function';
 import { RotationSchedule, RotationScheduleOptions, validateSchedule } from './rotation-schedule';
-import { checkInteger, InvalidPropError, isKnown, show } from './private/validation';
+import { checkInteger, checkKeyArn, InvalidPropError, isKnown, show } from './private/validation';
 
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 
@@ -185,14 +185,11 @@ export class RotatedSecret extends Construct implements RotatableSecret {
   }
 }
 
-const KMS_ALIAS_ARN = /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 function validateProps(props: RotatedSecretProps): void {
-  if (isKnown(props.kmsKeyArn) && KMS_ALIAS_ARN.test(props.kmsKeyArn)) {
-    // IAM policies match keys by key ARN only: the rotation role's grant would never apply.
-    throw new InvalidPropError(`kmsKeyArn must be a key ARN (arn:…:key/…), not an alias ARN, got ${show(props.kmsKeyArn)}; look the key up with the aws_kms_alias data source and pass its target_key_arn`);
-  }
+  checkKeyArn('kmsKeyArn', props.kmsKeyArn);
+  checkKeyArn('rotation.masterSecret.kmsKeyArn', props.rotation?.masterSecret?.kmsKeyArn);
   if (isKnown(props.name) && !SECRET_NAME.test(props.name)) {
     throw new InvalidPropError(`name must be 1 to 512 letters, digits or /_+=.@- characters, got ${show(props.name)}`);
   }
@@ -211,9 +208,7 @@ function validateProps(props: RotatedSecretProps): void {
     if (isKnown(replica.region) && !REGION.test(replica.region)) {
       throw new InvalidPropError(`replicas[${i}].region must be a region name such as "eu-central-1", got ${show(replica.region)}`);
     }
-    if (isKnown(replica.kmsKeyArn) && KMS_ALIAS_ARN.test(replica.kmsKeyArn)) {
-      throw new InvalidPropError(`replicas[${i}].kmsKeyArn must be a key ARN, not an alias ARN, got ${show(replica.kmsKeyArn)}`);
-    }
+    checkKeyArn(`replicas[${i}].kmsKeyArn`, replica.kmsKeyArn);
   }
   if (props.rotation) {
     validateSchedule(props.rotation);

@@ -12,7 +12,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { RotationAlarms } from './rotation-alarms';
 import { builtInHandlerDir, packageHandler } from './private/handler-package';
 import { ROTATION_TAG_KEY, RotationGrants } from './private/rotation-grants';
-import { checkInteger, InvalidPropError, isKnown, show } from './private/validation';
+import { checkInteger, checkKeyArn, InvalidPropError, isKnown, show } from './private/validation';
 
 /** The rotation handlers built into this library (see functions/). */
 export const BUILT_IN_HANDLERS = [
@@ -241,6 +241,7 @@ export class RotationFunction extends Construct {
    * which rotation must wait for.
    */
   grantRotation(secret: RotatableSecret, options: { readonly tagged?: boolean; readonly keyTagged?: boolean } = {}): LambdaPermission {
+    checkKeyArn('the kmsKeyArn of a secret to rotate', secret.kmsKeyArn);
     this.grants.addSecret({ secretArn: secret.secretArn, kmsKeyArn: secret.kmsKeyArn, ...options });
     // One permission for every secret of this account and region: a
     // statement per secret would pass Lambda's 20 KB policy limit at about
@@ -258,6 +259,7 @@ export class RotationFunction extends Construct {
 
   /** Lets this function read a master secret (alternating users): GetSecretValue and DescribeSecret, and its key through Secrets Manager. */
   grantReadMasterSecret(secret: { readonly secretArn: string; readonly kmsKeyArn?: string }): void {
+    checkKeyArn('the kmsKeyArn of a master secret', secret.kmsKeyArn);
     this.grants.addMasterSecret(secret);
   }
 }

@@ -25,3 +25,12 @@ export function checkInteger(prop: string, value: number | undefined, min: numbe
     throw new InvalidPropError(`${prop} must be a whole number from ${min} to ${max}, got ${show(value)}`);
   }
 }
+
+const KMS_ALIAS_ARN = /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//;
+
+/** Fails when `value` (when known) is a KMS alias ARN: IAM policies match keys by key ARN only, so a grant on an alias would never apply. */
+export function checkKeyArn(prop: string, value: string | undefined): void {
+  if (isKnown(value) && KMS_ALIAS_ARN.test(value)) {
+    throw new InvalidPropError(`${prop} must be a key ARN (arn:…:key/…), not an alias ARN, got ${show(value)}; look the key up with the aws_kms_alias data source and pass its target_key_arn`);
+  }
+}

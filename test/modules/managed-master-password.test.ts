@@ -55,6 +55,8 @@ describe('ManagedMasterPassword', () => {
     expect(() => managed((scope) => instance(scope, { password: 'from-config' }))).toThrow(
       'the target test/Db sets a master password; remove it: with a managed password the service generates it and keeps it out of configuration and state',
     );
+    expect(() => managed((scope) => instance(scope, { passwordWo: 'from-config' }))).toThrow('sets a master password');
+    expect(() => managed((scope) => new RdsCluster(scope, 'Db', { engine: 'aurora-mysql', masterPassword: 'from-config' }))).toThrow('sets a master password');
     expect(() => managed((scope) => new RedshiftCluster(scope, 'Db', { clusterIdentifier: 'dw', nodeType: 'ra3.xlplus', masterPasswordWo: 'x' }))).toThrow('sets a master password');
   });
 

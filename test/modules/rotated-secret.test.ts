@@ -105,6 +105,14 @@ describe('RotatedSecret', () => {
     );
   });
 
+  it('fails when the master secret\'s key is an alias ARN', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const fn = new RotationFunction(stack, 'Rotation', { handler: 'mysql-multi-user' });
+    expect(() => new RotatedSecret(stack, 'Db', { rotation: { function: fn, masterSecret: { secretArn: 'arn:master', kmsKeyArn: 'arn:aws:kms:eu-west-1:1:alias/m' } } })).toThrow(
+      'rotation.masterSecret.kmsKeyArn must be a key ARN (arn:…:key/…), not an alias ARN, got "arn:aws:kms:eu-west-1:1:alias/m"',
+    );
+  });
+
   it('fails when a single-user function gets a master secret', () => {
     const stack = new TerraformStack(Testing.app(), 'test');
     const fn = new RotationFunction(stack, 'Rotation', { handler: 'mysql-single-user' });
@@ -197,7 +205,7 @@ describe('RotatedSecret', () => {
     [{ recoveryWindowInDays: 31 }, 'recoveryWindowInDays must be 0 (delete at once) or a whole number from 7 to 30, got 31'],
     [{ initialValueVersion: 0 }, 'initialValueVersion must be a whole number from 1 to'],
     [{ replicas: [{ region: 'Frankfurt' }] }, 'replicas[0].region must be a region name such as "eu-central-1", got "Frankfurt"'],
-    [{ replicas: [{ region: 'eu-central-1', kmsKeyArn: 'arn:aws:kms:eu-central-1:1:alias/x' }] }, 'replicas[0].kmsKeyArn must be a key ARN, not an alias ARN'],
+    [{ replicas: [{ region: 'eu-central-1', kmsKeyArn: 'arn:aws:kms:eu-central-1:1:alias/x' }] }, 'replicas[0].kmsKeyArn must be a key ARN (arn:…:key/…), not an alias ARN'],
     [{ kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:alias/secrets' }, 'kmsKeyArn must be a key ARN (arn:…:key/…), not an alias ARN, got "arn:aws:kms:eu-west-1:123456789012:alias/secrets"'],
   ])('fails when given %j', (props, message) => {
     expect(() => secret(props)).toThrow(message);
