@@ -1,21 +1,17 @@
 import { Construct } from 'constructs';
-import { Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
 import { HostedRotation, RotatedSecret } from '../modules';
+import { ReferenceStack } from './reference-stack';
 
 /**
  * A PostgreSQL credential rotated by AWS's own function (hosted rotation),
  * deployed from the Serverless Application Repository into the database's
  * VPC: no Lambda code of this library.
  */
-export class HostedPostgresRotationStack extends TerraformStack {
+export class HostedPostgresRotationStack extends ReferenceStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
-    this.addOverride('terraform.required_version', '>= 1.11.0');
 
-    const region = new TerraformVariable(this, 'region', { type: 'string', default: 'eu-west-1', description: 'AWS region of the secret' });
-    new AwsProvider(this, 'aws', { region: region.stringValue });
     const subnetIds = new TerraformVariable(this, 'subnet_ids', {
       type: 'list(string)',
       default: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
@@ -27,13 +23,12 @@ export class HostedPostgresRotationStack extends TerraformStack {
       description: 'Security groups of the rotation function',
     });
     const host = new TerraformVariable(this, 'db_host', { type: 'string', default: 'postgres.internal.example', description: 'Host name of the database' });
-    const password = new TerraformVariable(this, 'db_password', { type: 'string', sensitive: true, description: 'Current password; written once, never in state' });
-    password.addOverride('ephemeral', true);
+    const password = this.password('db_password', 'Current password');
 
     const secret = new RotatedSecret(this, 'DatabaseCredential', {
       name: 'reference/hosted/postgres',
       description: 'PostgreSQL credential rotated by AWS\'s hosted rotation',
-      initialValue: Fn.jsonencode({ engine: 'postgres', host: host.stringValue, port: 5432, username: 'app', password: password.stringValue, dbname: 'app' }),
+      initialValue: Fn.jsonencode({ engine: 'postgres', host: host.stringValue, port: 5432, username: 'app', password, dbname: 'app' }),
       rotation: {
         hosted: HostedRotation.postgreSqlSingleUser({ vpc: { subnetIds: subnetIds.listValue, securityGroupIds: securityGroupIds.listValue } }),
         automaticallyAfterDays: 30,

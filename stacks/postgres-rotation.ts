@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
 import { RotatedSecret, RotationFunction } from '../modules';
+import { ReferenceStack } from './reference-stack';
 
 /**
  * A PostgreSQL credential in a KMS-encrypted secret, rotated every 30 days by
@@ -9,22 +9,9 @@ import { RotatedSecret, RotationFunction } from '../modules';
  * variable and is written with secret_string_wo, so it is in neither the
  * synthesized JSON nor the state.
  */
-export class PostgresRotationStack extends TerraformStack {
+export class PostgresRotationStack extends ReferenceStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    // cdktf's default local backend records an absolute path, which would make
-    // cdk.tf.json differ between checkouts. This relative one names the same
-    // file, seen from cdktf.out/stacks/<stack> where Terraform runs.
-    new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
-    // Write-only attributes (secret_string_wo) and ephemeral variables.
-    this.addOverride('terraform.required_version', '>= 1.11.0');
-
-    const region = new TerraformVariable(this, 'region', {
-      type: 'string',
-      default: 'eu-west-1',
-      description: 'AWS region of the secret and its rotation function',
-    });
-    new AwsProvider(this, 'aws', { region: region.stringValue });
 
     const host = new TerraformVariable(this, 'db_host', {
       type: 'string',
@@ -35,13 +22,7 @@ export class PostgresRotationStack extends TerraformStack {
       default: 'app',
       description: 'The PostgreSQL user whose password rotates',
     });
-    const password = new TerraformVariable(this, 'db_password', {
-      type: 'string',
-      sensitive: true,
-      description: 'The user\'s current password; used once to fill the secret, never stored in state',
-    });
-    // Ephemeral: Terraform keeps the value out of plans and state.
-    password.addOverride('ephemeral', true);
+    const password = this.password('db_password', "The user's current password");
 
     const rotation = new RotationFunction(this, 'PostgresRotation', { handler: 'postgres-single-user' });
     const secret = new RotatedSecret(this, 'DatabaseCredential', {
@@ -52,7 +33,7 @@ export class PostgresRotationStack extends TerraformStack {
         host: host.stringValue,
         port: 5432,
         username: username.stringValue,
-        password: password.stringValue,
+        password,
         dbname: 'app',
       }),
       rotation: { function: rotation, automaticallyAfterDays: 30 },

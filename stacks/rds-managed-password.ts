@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformOutput } from 'cdktf';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { ManagedMasterPassword } from '../modules';
+import { ReferenceStack } from './reference-stack';
 
 /**
  * An RDS PostgreSQL instance whose master password RDS owns: RDS generates
@@ -11,13 +11,9 @@ import { ManagedMasterPassword } from '../modules';
  * key) and rotates it every 7 days. No password in configuration or state,
  * and no Lambda.
  */
-export class RdsManagedPasswordStack extends TerraformStack {
+export class RdsManagedPasswordStack extends ReferenceStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
-    const region = new TerraformVariable(this, 'region', { type: 'string', default: 'eu-west-1', description: 'AWS region of the database' });
-    new AwsProvider(this, 'aws', { region: region.stringValue });
-
     const key = new KmsKey(this, 'MasterSecretKey', { description: 'Encrypts the RDS-managed master secret', enableKeyRotation: true, deletionWindowInDays: 30 });
     const database = new DbInstance(this, 'Database', {
       identifier: 'reference-managed-password',

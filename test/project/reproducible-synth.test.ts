@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { filesUnder } from '../support/files';
 
 const root = join(__dirname, '..', '..');
 const SOURCES = ['modules', 'functions', 'stacks', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'cdktf.json'];
@@ -17,13 +18,6 @@ function synthInCopy(path: string): string {
   return join(path, 'cdktf.out');
 }
 
-function filesUnder(dir: string): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
-  const walk = (d: string) =>
-    readdirSync(d).forEach((name) => (statSync(join(d, name)).isDirectory() ? walk(join(d, name)) : (out[relative(dir, join(d, name))] = readFileSync(join(d, name)))));
-  walk(dir);
-  return out;
-}
 
 describe('npm run synth', () => {
   it('writes byte-identical cdktf.out from two copies of the sources in different folders', () => {

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { App } from 'cdktf';
 import { unzipSync } from 'fflate';
 import { REFERENCE_STACKS } from '../../stacks/reference-stacks';
+import { filesUnder } from '../support/files';
 import { findTerraform } from '../support/terraform';
 
 const root = join(__dirname, '..', '..');
@@ -21,13 +22,6 @@ function synthApp(name: string): string {
   return outdir;
 }
 
-function filesUnder(dir: string): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
-  const walk = (d: string) =>
-    readdirSync(d).forEach((name) => (statSync(join(d, name)).isDirectory() ? walk(join(d, name)) : (out[relative(dir, join(d, name))] = readFileSync(join(d, name)))));
-  walk(dir);
-  return out;
-}
 
 let synthesized: string;
 beforeAll(() => {
