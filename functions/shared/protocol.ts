@@ -60,7 +60,11 @@ export interface RotationDefinition<T> {
   set?(versions: RotationVersions<T>, context: RotationContext): Promise<void>;
   /** testSecret: prove that `pending` works against the target. */
   test(versions: RotationVersions<T>, context: RotationContext): Promise<void>;
-  /** finishSecret, after AWSCURRENT moved: e.g. revoke what is now AWSPREVIOUS. @default nothing to do */
+  /**
+   * finishSecret, after AWSCURRENT moved: e.g. revoke what is now AWSPREVIOUS.
+   * Runs again when finishSecret is retried after the move (the last run may
+   * have died halfway), so it must be safe to repeat. @default nothing to do
+   */
   finish?(versions: { readonly current: T; readonly previous?: T }, context: RotationContext): Promise<void>;
   /** Serializes a value for PutSecretValue. @default JSON.stringify */
   serialize?(value: T): string;
@@ -138,11 +142,15 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
   if (!stages) {
     throw new UnknownVersionError(`version ${token} is not a version of secret ${arn}; the event names a token that RotateSecret did not create for this secret`);
   }
-  if (stages.includes(AWSCURRENT)) {
+  // Already AWSCURRENT: the rotation got this far before. Only the finish
+  // hook may still be owed (a crash after the stage move, before the hook
+  // finished, e.g. revoking the old key), so finishSecret runs it again.
+  const alreadyCurrent = stages.includes(AWSCURRENT);
+  if (alreadyCurrent && !(event.Step === 'finishSecret' && definition.finish)) {
     logger.info('version is already AWSCURRENT; nothing to do', { step: event.Step, secretId: arn, versionId: token });
     return;
   }
-  if (!stages.includes(AWSPENDING)) {
+  if (!alreadyCurrent && !stages.includes(AWSPENDING)) {
     throw new VersionNotPendingError(`version ${token} of secret ${arn} is not staged AWSPENDING (it has ${stages.join(', ') || 'no stage'}); start a new rotation`);
   }
 
@@ -234,11 +242,13 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
       return;
     }
     case 'finishSecret': {
-      // Promoting a version without a value would leave AWSCURRENT empty: nobody could log in.
-      await require(AWSPENDING, token);
-      const currentVersion = Object.keys(metadata.versions).find((id) => metadata.versions[id].includes(AWSCURRENT));
-      await store.promote(arn, token, currentVersion);
-      logger.info('moved AWSCURRENT to the new version', { secretId: arn, versionId: token, previousVersionId: currentVersion });
+      if (!alreadyCurrent) {
+        // Promoting a version without a value would leave AWSCURRENT empty: nobody could log in.
+        await require(AWSPENDING, token);
+        const currentVersion = Object.keys(metadata.versions).find((id) => metadata.versions[id].includes(AWSCURRENT));
+        await store.promote(arn, token, currentVersion);
+        logger.info('moved AWSCURRENT to the new version', { secretId: arn, versionId: token, previousVersionId: currentVersion });
+      }
       if (definition.finish) {
         await definition.finish({ current: await require(AWSCURRENT), previous: await readPrevious() }, context);
       }

@@ -34,7 +34,16 @@ describe('the guard that starts every step', () => {
     expect(store.writes).toEqual([]);
   });
 
-  it.each(STEPS)('does nothing at %s when the token is already AWSCURRENT', async (step) => {
+  it('moves nothing at finishSecret when the token is already AWSCURRENT, but runs the finish hook, which may be owed', async () => {
+    const { store, currentVersion, run, def } = setup();
+    const before = store.stages();
+    await run('finishSecret', currentVersion);
+    expect(store.writes).toEqual([]);
+    expect(store.stages()).toEqual(before);
+    expect(def.finish).toHaveBeenCalledTimes(1);
+  });
+
+  it.each(STEPS.filter((step) => step !== 'finishSecret'))('does nothing at %s when the token is already AWSCURRENT', async (step) => {
     const { store, currentVersion, run, def, logged } = setup();
     const before = store.stages();
     await run(step, currentVersion);
@@ -307,13 +316,33 @@ describe('finishSecret', () => {
     expect(def.finish).not.toHaveBeenCalled();
   });
 
-  it('does nothing when finishSecret is retried after the move', async () => {
+  it('moves nothing when finishSecret is retried after the move, but runs the finish hook again', async () => {
     const { store, run, def } = setup();
     await run('createSecret');
     await run('finishSecret');
     await run('finishSecret');
     expect(store.writes.map((w) => w.method)).toEqual(['putPending', 'promote']);
-    expect(def.finish).toHaveBeenCalledTimes(1);
+    expect(def.finish).toHaveBeenCalledTimes(2);
+    expect(def.finish.mock.calls[1][0]).toEqual(def.finish.mock.calls[0][0]);
+  });
+
+  it('completes a finish hook that failed after the move when Secrets Manager retries the rotation', async () => {
+    const { store, run, def } = setup();
+    def.finish.mockRejectedValueOnce(new Error('revocation endpoint timed out'));
+    await run('createSecret');
+    await failure(run('finishSecret'));
+    // The retry from the start: the first three steps see AWSCURRENT and do nothing.
+    for (const step of STEPS) await run(step);
+    expect(def.finish).toHaveBeenCalledTimes(2);
+    expect(store.writes.map((w) => w.method)).toEqual(['putPending', 'promote']);
+  });
+
+  it('does nothing at finishSecret after the move when there is no finish hook', async () => {
+    const { store, run } = setup({ finish: undefined });
+    await run('createSecret');
+    await run('finishSecret');
+    await run('finishSecret');
+    expect(store.writes.map((w) => w.method)).toEqual(['putPending', 'promote']);
   });
 
   it('keeps each rotation’s predecessor as AWSPREVIOUS over successive rotations', async () => {
