@@ -223,7 +223,7 @@ function validateProps(props: RotatedSecretProps): void {
     if (fn.needsMasterSecret && !masterSecret) {
       throw new InvalidPropError(`rotation.masterSecret is required by the ${fn.handler} handler, which logs in with it; pass the secret that the value's masterarn names`);
     }
-    if (!fn.needsMasterSecret && masterSecret) {
+    if (!fn.acceptsMasterSecret && masterSecret) {
       throw new InvalidPropError(`rotation.masterSecret is only used by the multi-user handlers; ${fn.handler} rotates one user with its own password`);
     }
   }

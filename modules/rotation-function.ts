@@ -10,6 +10,8 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { RotationAlarms } from './rotation-alarms';
+import { basename } from 'node:path';
+import { bundleEntry } from './private/bundle-entry';
 import { builtInHandlerDir, packageHandler } from './private/handler-package';
 import { ROTATION_TAG_KEY, RotationGrants } from './private/rotation-grants';
 import { checkInteger, checkKeyArn, InvalidPropError, isKnown, show } from './private/validation';
@@ -54,8 +56,20 @@ export interface RotationFunctionVpcOptions {
 export type RotationFunctionOptions = Omit<RotationFunctionProps, 'handler'>;
 
 export interface RotationFunctionProps {
-  /** Which built-in handler to deploy. The factories (`RotationFunction.postgresSingleUser()`, ...) set it for you. */
-  readonly handler: BuiltInHandler;
+  /**
+   * Which built-in handler to deploy. The factories
+   * (`RotationFunction.postgresSingleUser()`, ...) set it for you. Give this
+   * or `entry`.
+   */
+  readonly handler?: BuiltInHandler;
+  /**
+   * Path (absolute, or relative to the working directory of the synth) of
+   * your own handler, a TypeScript or JavaScript file that exports
+   * `handler`, e.g. one written with the protocol in functions/shared. It is
+   * bundled with esbuild at synth time, as the built-in handlers are, into
+   * the same deterministic archive. Give this or `handler`.
+   */
+  readonly entry?: string;
   /**
    * The Lambda function's name: letters, digits, `-` and `_`, at most 64.
    * @default - derived from the construct path, unique within the account and region as long as the path is
@@ -116,8 +130,8 @@ export class RotationFunction extends Construct {
   readonly errorsAlarm?: CloudwatchMetricAlarm;
   readonly functionArn: string;
   readonly functionName: string;
-  /** The handler this function runs. */
-  readonly handler: BuiltInHandler;
+  /** The built-in handler this function runs, or 'custom' for an `entry`. */
+  readonly handler: BuiltInHandler | 'custom';
   /** The tag that RotatedSecret puts on the secrets (and keys) this function rotates. */
   readonly rotationTag: { readonly key: string; readonly value: string };
   private readonly grants: RotationGrants;
@@ -152,9 +166,12 @@ export class RotationFunction extends Construct {
     super(scope, id);
     validateProps(props);
     const functionName = props.functionName ?? defaultFunctionName(this);
-    this.handler = props.handler;
+    this.handler = props.handler ?? 'custom';
     this.rotationTag = { key: ROTATION_TAG_KEY, value: functionName };
-    const pkg = packageHandler(props.handler, builtInHandlerDir(props.handler));
+    const pkg = props.handler
+      ? packageHandler(props.handler, builtInHandlerDir(props.handler))
+      : packageHandler(functionName, bundleEntry(props.entry!));
+    const description = props.handler ?? `custom: ${basename(props.entry!)}`;
 
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
       name: `/aws/lambda/${functionName}`,
@@ -166,7 +183,7 @@ export class RotationFunction extends Construct {
       // Role names are global to the account: a prefix lets Terraform add a
       // unique suffix, so the same stack deploys to several regions.
       namePrefix: `${functionName.slice(0, 37)}-`,
-      description: `Runs the ${props.handler} rotation function ${functionName}`,
+      description: `Runs the ${description} rotation function ${functionName}`,
       assumeRolePolicy: new DataAwsIamPolicyDocument(this, 'AssumeRolePolicy', {
         statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] }],
       }).json,
@@ -208,7 +225,7 @@ export class RotationFunction extends Construct {
     const asset = new TerraformAsset(this, 'Code', { path: pkg.zipPath, type: AssetType.FILE });
     this.resource = new LambdaFunction(this, 'Resource', {
       functionName,
-      description: `Rotates Secrets Manager secrets (${props.handler})`,
+      description: `Rotates Secrets Manager secrets (${description})`,
       role: this.role.arn,
       runtime: 'nodejs22.x',
       handler: 'index.handler',
@@ -230,6 +247,11 @@ export class RotationFunction extends Construct {
   /** True for the alternating-users handlers, which log in with a master secret. */
   get needsMasterSecret(): boolean {
     return this.handler.endsWith('-multi-user');
+  }
+
+  /** Whether a master secret may be granted: to the alternating-users handlers, and to your own. */
+  get acceptsMasterSecret(): boolean {
+    return this.needsMasterSecret || this.handler === 'custom';
   }
 
   /**
@@ -265,7 +287,10 @@ export class RotationFunction extends Construct {
 }
 
 function validateProps(props: RotationFunctionProps): void {
-  if (!(BUILT_IN_HANDLERS as readonly string[]).includes(props.handler)) {
+  if ((props.handler === undefined) === (props.entry === undefined)) {
+    throw new InvalidPropError('give handler (a built-in handler) or entry (the path of your own), exactly one');
+  }
+  if (props.handler !== undefined && !(BUILT_IN_HANDLERS as readonly string[]).includes(props.handler)) {
     throw new InvalidPropError(`handler must be one of ${BUILT_IN_HANDLERS.join(', ')}, got ${show(props.handler)}`);
   }
   if (isKnown(props.functionName) && !FUNCTION_NAME.test(props.functionName)) {
