@@ -1,10 +1,9 @@
 import { DatabaseEngine, DatabaseRotationOptions, singleUserRotation } from './database-rotation';
 import { ConfigurationError } from './errors';
-import { Logger } from './logger';
 import { multiUserRotation } from './multi-user-rotation';
-import { createRotationHandler, RotationHandler } from './protocol';
-import { secretsManagerClientFromEnvironment, SecretsManagerStore } from './secret-store';
-import { settingsFromEnvironment, tlsSettingsFromEnvironment } from './settings';
+import { RotationHandler } from './protocol';
+import { rotationHandler } from './rotation-handler';
+import { tlsSettingsFromEnvironment } from './settings';
 
 export type DatabaseStrategy = 'single-user' | 'multi-user';
 
@@ -22,11 +21,7 @@ export function databaseRotationHandler<C>(
   const options: DatabaseRotationOptions = { tls: tlsSettingsFromEnvironment(env) };
   const definition =
     strategy === 'single-user' ? singleUserRotation(engine, options) : multiUserRotation(engine, { ...options, usernameLimit: usernameLimit(env) });
-  return createRotationHandler(definition, {
-    store: new SecretsManagerStore(secretsManagerClientFromEnvironment(env)),
-    settings: settingsFromEnvironment(env),
-    logger: new Logger({ context: { handler: name } }),
-  });
+  return rotationHandler(definition, { name, env });
 }
 
 /** USERNAME_CHARACTER_LIMIT, as AWS's multi-user templates read it. */

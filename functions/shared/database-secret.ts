@@ -1,4 +1,5 @@
 import { InvalidSecretError } from './errors';
+import { parseSecretObject } from './secret-json';
 
 /**
  * AWS's documented JSON structure for database credentials, so a secret can
@@ -23,17 +24,7 @@ const REQUIRED = ['host', 'username', 'password'] as const;
 
 /** Parses a database secret, naming missing or mistyped keys but never printing a value. */
 export function parseDatabaseSecret(secretString: string, label: string): DatabaseSecret {
-  let value: unknown;
-  try {
-    value = JSON.parse(secretString);
-  } catch {
-    // JSON.parse's own message quotes the input, which may hold the password.
-    throw new InvalidSecretError(`the ${label} secret value is not valid JSON; store a JSON object with ${REQUIRED.join(', ')}`);
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidSecretError(`the ${label} secret value is not a JSON object; store a JSON object with ${REQUIRED.join(', ')}`);
-  }
-  const record = value as Record<string, unknown>;
+  const record = parseSecretObject(secretString, label, `a JSON object with ${REQUIRED.join(', ')}`);
   const missing = REQUIRED.filter((key) => typeof record[key] !== 'string' || (key !== 'password' && record[key] === ''));
   if (missing.length > 0) {
     throw new InvalidSecretError(`the ${label} secret value lacks ${missing.join(', ')} (each must be a non-empty string); add ${missing.length > 1 ? 'them' : 'it'} to the secret`);

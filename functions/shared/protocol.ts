@@ -66,6 +66,15 @@ export interface RotationDefinition<T> {
    * have died halfway), so it must be safe to repeat. @default nothing to do
    */
   finish?(versions: { readonly current: T; readonly previous?: T }, context: RotationContext): Promise<void>;
+  /**
+   * createSecret made `created` but could not store it as AWSPENDING (the
+   * store failed, or a concurrent run stored another value for this token):
+   * undo what `create` did outside Secrets Manager, e.g. revoke the key it was
+   * issued, so nothing valid is left that no secret holds. Best effort: its
+   * own failure is logged, and the store's error is what the step throws.
+   * @default nothing to undo
+   */
+  abandon?(created: T, context: RotationContext): Promise<void>;
   /** Serializes a value for PutSecretValue. @default JSON.stringify */
   serialize?(value: T): string;
 }
@@ -224,7 +233,19 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
       }
       const pending = await definition.create(current, context);
       logger.redact(...definition.sensitiveValues(pending));
-      await store.putPending(arn, token, (definition.serialize ?? JSON.stringify)(pending));
+      try {
+        await store.putPending(arn, token, (definition.serialize ?? JSON.stringify)(pending));
+      } catch (error) {
+        if (definition.abandon) {
+          try {
+            await definition.abandon(pending, context);
+            logger.warn('could not store the pending value; undid its creation', { secretId: arn, versionId: token });
+          } catch (undoError) {
+            logger.error('could not store the pending value, nor undo its creation', { secretId: arn, versionId: token, error: describeError(undoError) });
+          }
+        }
+        throw error;
+      }
       logger.info('created pending value', { secretId: arn, versionId: token });
       return;
     }
