@@ -100,15 +100,15 @@ export function parseHttpApiKeySecret(secretString: string, label: string, polic
   if (typeof record.apiKey !== 'string' || record.apiKey === '') throw new InvalidSecretError(`${where('apiKey')} must be a non-empty string`);
   if (record.keyId !== undefined && typeof record.keyId !== 'string') throw new InvalidSecretError(`${where('keyId')} must be a string`);
   const adminSecretArn = string(record.adminSecretArn, 'adminSecretArn');
-  if (!adminSecretArn.startsWith('arn:')) throw new InvalidSecretError(`${where('adminSecretArn')} is ${JSON.stringify(adminSecretArn)}; give the ARN of the secret that holds the admin credential`);
+  if (!adminSecretArn.startsWith('arn:')) throw new InvalidSecretError(`${where('adminSecretArn')} is not an ARN; give the ARN of the secret that holds the admin credential (not the credential itself)`);
   const authHeader = string(record.authHeader, 'authHeader', 'Authorization');
-  if (!HEADER_NAME.test(authHeader)) throw new InvalidSecretError(`${where('authHeader')} is ${JSON.stringify(authHeader)}, which is not a header name`);
+  if (!HEADER_NAME.test(authHeader)) throw new InvalidSecretError(`${where('authHeader')} is not a header name (letters, digits and !#$%&'*+.^_\`|~-); give the name only, e.g. X-Api-Key, not the header's value`);
   const authScheme = string(record.authScheme, 'authScheme', authHeader.toLowerCase() === 'authorization' ? 'Bearer' : '');
 
   const issueSpec = object(record.issue, 'issue');
   const idempotencyHeader = string(issueSpec.idempotencyHeader, 'issue.idempotencyHeader', 'Idempotency-Key');
   if (idempotencyHeader !== '' && !HEADER_NAME.test(idempotencyHeader)) {
-    throw new InvalidSecretError(`${where('issue.idempotencyHeader')} is ${JSON.stringify(idempotencyHeader)}, which is not a header name; use "" to send none`);
+    throw new InvalidSecretError(`${where('issue.idempotencyHeader')} is not a header name; give the name only, e.g. Idempotency-Key, or "" to send none`);
   }
   const issue: IssueCall = {
     ...call('issue', 'POST', false),

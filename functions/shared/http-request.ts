@@ -76,7 +76,10 @@ export function checkUrl(raw: unknown, where: string, policy: HttpPolicy): URL {
   if (url.username || url.password) {
     throw new InvalidSecretError(`${where} carries credentials in the URL; keep the admin credential in its own secret, not in a URL`);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InvalidSecretError(`${where} uses the scheme ${url.protocol.replace(':', '')}; only https:// is allowed (plain http:// only to localhost, for tests)`);
+  }
+  if (url.protocol !== 'https:' && !isLoopback(url.hostname)) {
     throw new InvalidSecretError(`${where} uses ${url.protocol.replace(':', '')}:// on ${url.hostname}; only https:// is allowed (plain http:// only to localhost, for tests)`);
   }
   if (!hostAllowed(url.hostname, policy.allowedHosts)) {

@@ -138,6 +138,15 @@ export function createRotationHandler<T>(definition: RotationDefinition<T>, deps
   };
 }
 
+/** The value of `versionId`, or undefined when it has none or cannot be read now. */
+async function storedValue(store: SecretStore, arn: string, versionId: string): Promise<string | undefined> {
+  try {
+    return await store.getValue(arn, AWSPENDING, versionId);
+  } catch {
+    return undefined;
+  }
+}
+
 async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDependencies, event: RotationEvent): Promise<void> {
   const { store, logger, settings } = deps;
   const token = event.ClientRequestToken;
@@ -233,9 +242,16 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
       }
       const pending = await definition.create(current, context);
       logger.redact(...definition.sensitiveValues(pending));
+      const serialized = (definition.serialize ?? JSON.stringify)(pending);
       try {
-        await store.putPending(arn, token, (definition.serialize ?? JSON.stringify)(pending));
+        await store.putPending(arn, token, serialized);
       } catch (error) {
+        // The write may have landed with only its answer lost: then the value
+        // is stored, and undoing its creation would leave AWSPENDING dead.
+        if (definition.abandon && (await storedValue(store, arn, token)) === serialized) {
+          logger.info('created pending value (the store failed to answer, but holds it)', { secretId: arn, versionId: token });
+          return;
+        }
         if (definition.abandon) {
           try {
             await definition.abandon(pending, context);
