@@ -7,7 +7,7 @@ import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanag
 import { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { secretKeyPolicy, secretResourcePolicy } from './private/secret-policies';
 import { HostedRotation } from './hosted-rotation';
-import { RotatableSecret, RotationFunction } from './rotation-function';
+import { ReadableSecret, RotatableSecret, RotationFunction } from './rotation-function';
 import { RotationSchedule, RotationScheduleOptions, validateSchedule } from './rotation-schedule';
 import { checkInteger, checkKeyArn, InvalidPropError, isKnown, show } from './private/validation';
 
@@ -33,7 +33,16 @@ export interface SecretRotationOptions extends RotationScheduleOptions {
    * secret's value must name it as `masterarn`). The function may read it.
    * @default - none; required by the `*-multi-user` handlers, refused by the others
    */
-  readonly masterSecret?: { readonly secretArn: string; readonly kmsKeyArn?: string };
+  readonly masterSecret?: ReadableSecret;
+  /**
+   * The secret holding the admin credential that the http-api-key handler
+   * issues and revokes keys with (`{"apiKey": "…"}` or the bare credential;
+   * the secret's value must name it as `adminSecretArn`). The function may
+   * read it (`RotationFunction.grantRead`). Give `kmsKeyArn` when a customer
+   * managed key encrypts it.
+   * @default - none; required by the http-api-key handler, accepted by your own (entry), refused by the others
+   */
+  readonly adminSecret?: ReadableSecret;
 }
 
 export interface RotatedSecretProps {
@@ -160,12 +169,13 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     }
 
     if (props.rotation) {
-      const { function: rotationFunction, hosted, masterSecret, ...schedule } = props.rotation;
+      const { function: rotationFunction, hosted, masterSecret, adminSecret, ...schedule } = props.rotation;
       let rotationLambdaArn: string;
       let dependsOn: ITerraformDependable[];
       if (rotationFunction) {
         const permission = rotationFunction.grantRotation(this, { tagged: true, keyTagged: this.encryptionKey !== undefined });
         if (masterSecret) rotationFunction.grantReadMasterSecret(masterSecret);
+        if (adminSecret) rotationFunction.grantRead(adminSecret);
         rotationLambdaArn = rotationFunction.functionArn;
         dependsOn = [permission, rotationFunction.resource];
       } else {
@@ -190,6 +200,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 function validateProps(props: RotatedSecretProps): void {
   checkKeyArn('kmsKeyArn', props.kmsKeyArn);
   checkKeyArn('rotation.masterSecret.kmsKeyArn', props.rotation?.masterSecret?.kmsKeyArn);
+  checkKeyArn('rotation.adminSecret.kmsKeyArn', props.rotation?.adminSecret?.kmsKeyArn);
   if (isKnown(props.name) && !SECRET_NAME.test(props.name)) {
     throw new InvalidPropError(`name must be 1 to 512 letters, digits or /_+=.@- characters, got ${show(props.name)}`);
   }
@@ -212,19 +223,32 @@ function validateProps(props: RotatedSecretProps): void {
   }
   if (props.rotation) {
     validateSchedule(props.rotation);
-    const { function: fn, hosted, masterSecret } = props.rotation;
+    const { function: fn, hosted, masterSecret, adminSecret } = props.rotation;
     if ((fn === undefined) === (hosted === undefined)) {
       throw new InvalidPropError('rotation needs exactly one of function (this library\'s handlers) and hosted (AWS\'s, from the Serverless Application Repository)');
     }
     if (!fn) {
       if (masterSecret) throw new InvalidPropError('rotation.masterSecret goes with function; a hosted multi-user rotation takes its masterSecret in its own options');
+      if (adminSecret) throw new InvalidPropError('rotation.adminSecret goes with function (the http-api-key handler, or your own); AWS\'s hosted rotation rotates database credentials only');
       return;
     }
-    if (fn.needsMasterSecret && !masterSecret) {
-      throw new InvalidPropError(`rotation.masterSecret is required by the ${fn.handler} handler, which logs in with it; pass the secret that the value's masterarn names`);
-    }
-    if (!fn.acceptsMasterSecret && masterSecret) {
-      throw new InvalidPropError(`rotation.masterSecret is only used by the multi-user handlers; ${fn.handler} rotates one user with its own password`);
-    }
+    checkFunctionSecrets(fn, masterSecret, adminSecret);
+  }
+}
+
+/** The master and admin secrets a rotation function needs, or would never read. */
+function checkFunctionSecrets(fn: RotationFunction, masterSecret: ReadableSecret | undefined, adminSecret: ReadableSecret | undefined): void {
+  if (fn.needsMasterSecret && !masterSecret) {
+    throw new InvalidPropError(`rotation.masterSecret is required by the ${fn.handler} handler, which logs in with it; pass the secret that the value's masterarn names`);
+  }
+  if (!fn.acceptsMasterSecret && masterSecret) {
+    const instead = fn.needsAdminSecret ? 'issues keys with the credential in adminSecret' : 'rotates one user with its own password';
+    throw new InvalidPropError(`rotation.masterSecret is only used by the multi-user handlers; ${fn.handler} ${instead}`);
+  }
+  if (fn.needsAdminSecret && !adminSecret) {
+    throw new InvalidPropError(`rotation.adminSecret is required by the ${fn.handler} handler, which issues and revokes keys with it; pass the secret that the value's adminSecretArn names`);
+  }
+  if (!fn.acceptsAdminSecret && adminSecret) {
+    throw new InvalidPropError(`rotation.adminSecret is only used by the http-api-key handler and your own (entry); ${fn.handler} does not read it`);
   }
 }

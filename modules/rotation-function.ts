@@ -12,6 +12,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { RotationAlarms } from './rotation-alarms';
 import { basename } from 'node:path';
 import { bundleEntry } from './private/bundle-entry';
+import { checkEnvironmentProps, functionEnvironment } from './private/function-environment';
 import { builtInHandlerDir, packageHandler } from './private/handler-package';
 import { ROTATION_TAG_KEY, RotationGrants } from './private/rotation-grants';
 import { checkInteger, checkKeyArn, InvalidPropError, isKnown, show } from './private/validation';
@@ -24,6 +25,7 @@ export const BUILT_IN_HANDLERS = [
   'mysql-multi-user',
   'redshift-single-user',
   'redshift-multi-user',
+  'http-api-key',
 ] as const;
 export type BuiltInHandler = (typeof BUILT_IN_HANDLERS)[number];
 
@@ -65,7 +67,8 @@ export interface RotationFunctionProps {
   /**
    * Path (absolute, or relative to the working directory of the synth) of
    * your own handler, a TypeScript or JavaScript file that exports
-   * `handler`, e.g. one written with the protocol in functions/shared. It is
+   * `handler`, e.g. one written with `rotationHandler` from
+   * functions/rotation.ts (see stacks/handlers/vendor-token.ts). It is
    * bundled with esbuild at synth time, as the built-in handlers are, into
    * the same deterministic archive. Give this or `handler`.
    */
@@ -77,7 +80,13 @@ export interface RotationFunctionProps {
   readonly functionName?: string;
   /** Memory in MiB, 128 to 10240. @default 256 */
   readonly memorySize?: number;
-  /** Timeout of one step in seconds, 1 to 900. @default 30 */
+  /**
+   * Timeout of one step in seconds, 1 to 900. For http-api-key, it must
+   * exceed the `gracePeriodSeconds` of every secret the function rotates
+   * (when that is a number: finishSecret waits that long before revoking the
+   * old key), with room for the requests; and it must exceed `httpTimeoutMs`.
+   * @default 30
+   */
   readonly timeout?: number;
   /** Length of generated passwords (PASSWORD_LENGTH), 8 to 4096. @default 32 */
   readonly passwordLength?: number;
@@ -106,14 +115,46 @@ export interface RotationFunctionProps {
    * @default - the regional endpoint, or the endpoint created for `vpc`
    */
   readonly secretsManagerEndpoint?: string;
+  /**
+   * Hosts the secrets' URLs may point at (ALLOWED_HOSTS): exact host names
+   * (`api.vendor.example`) or `*.domain` for any subdomain, without scheme,
+   * port or path. A secret whose URL names another host is refused before
+   * any request is made, so a secret edited by mistake (or by someone who
+   * may write it but not deploy) cannot send the admin credential elsewhere.
+   * Only for http-api-key and your own handler (`entry`, which reads it
+   * with `httpPolicyFromEnvironment()` from functions/rotation.ts).
+   * @default - any host, over https only
+   */
+  readonly allowedHosts?: string[];
+  /**
+   * Time allowed for one HTTP request, response included, in milliseconds
+   * (HTTP_TIMEOUT_MS), 100 to 120000; less than `timeout`. Only for
+   * http-api-key and your own handler (`entry`).
+   * @default 10000, the handlers' own default
+   */
+  readonly httpTimeoutMs?: number;
+  /**
+   * Further environment variables, for your own handler (`entry`) only.
+   * Names are letters, digits and `_`; not AWS_* or LAMBDA_* (Lambda's), nor
+   * one the construct sets from a prop (PASSWORD_LENGTH, EXCLUDE_CHARACTERS,
+   * SECRETS_MANAGER_ENDPOINT, ALLOWED_HOSTS, HTTP_TIMEOUT_MS). The values are
+   * plain configuration, visible in cdk.tf.json, in plans and in state:
+   * never put a secret here; keep it in a secret and read it with
+   * `context.readSecret()`.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
 }
 
-/** A secret this function may rotate. */
-export interface RotatableSecret extends IConstruct {
+/** A secret this function may read (`grantRead`). */
+export interface ReadableSecret {
   readonly secretArn: string;
   /** The customer managed KMS key that encrypts the secret, if any. */
   readonly kmsKeyArn?: string;
 }
+
+/** A secret this function may rotate. */
+export interface RotatableSecret extends IConstruct, ReadableSecret {}
 
 /**
  * A Lambda function running a rotation handler, with its log group and an
@@ -160,6 +201,14 @@ export class RotationFunction extends Construct {
   /** Amazon Redshift, alternating users; give each secret a `masterSecret`. */
   static redshiftMultiUser(scope: Construct, id: string, props: RotationFunctionOptions = {}): RotationFunction {
     return new RotationFunction(scope, id, { ...props, handler: 'redshift-multi-user' });
+  }
+  /**
+   * A key of a third-party HTTP API that issues and revokes keys; give each
+   * secret an `adminSecret`, and the function `allowedHosts`. With a numeric
+   * `gracePeriodSeconds` in a secret, `timeout` must exceed it.
+   */
+  static httpApiKey(scope: Construct, id: string, props: RotationFunctionOptions = {}): RotationFunction {
+    return new RotationFunction(scope, id, { ...props, handler: 'http-api-key' });
   }
 
   constructor(scope: Construct, id: string, props: RotationFunctionProps) {
@@ -217,11 +266,7 @@ export class RotationFunction extends Construct {
       props.secretsManagerEndpoint ??
       (this.endpoint ? `https://${Fn.lookup(Fn.element(this.endpoint.dnsEntry, 0), 'dns_name', '')}` : undefined);
 
-    const environment: Record<string, string> = {
-      ...(props.passwordLength !== undefined ? { PASSWORD_LENGTH: String(props.passwordLength) } : {}),
-      ...(props.excludeCharacters !== undefined ? { EXCLUDE_CHARACTERS: props.excludeCharacters } : {}),
-      ...(endpointUrl !== undefined ? { SECRETS_MANAGER_ENDPOINT: endpointUrl } : {}),
-    };
+    const environment = functionEnvironment(props, endpointUrl);
     const asset = new TerraformAsset(this, 'Code', { path: pkg.zipPath, type: AssetType.FILE });
     this.resource = new LambdaFunction(this, 'Resource', {
       functionName,
@@ -234,7 +279,7 @@ export class RotationFunction extends Construct {
       sourceCodeHash: pkg.sourceCodeHash,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? 30,
-      ...(Object.keys(environment).length > 0 ? { environment: { variables: environment } } : {}),
+      ...(environment ? { environment: { variables: environment } } : {}),
       ...(vpc ? { vpcConfig: { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds } } : {}),
       // The log group and permissions exist before the first invocation.
       dependsOn: [this.logGroup, rolePolicy],
@@ -252,6 +297,16 @@ export class RotationFunction extends Construct {
   /** Whether a master secret may be granted: to the alternating-users handlers, and to your own. */
   get acceptsMasterSecret(): boolean {
     return this.needsMasterSecret || this.handler === 'custom';
+  }
+
+  /** True for http-api-key, which issues and revokes keys with an admin credential. */
+  get needsAdminSecret(): boolean {
+    return this.handler === 'http-api-key';
+  }
+
+  /** Whether an admin secret may be granted: to http-api-key, and to your own handler. */
+  get acceptsAdminSecret(): boolean {
+    return this.needsAdminSecret || this.handler === 'custom';
   }
 
   /**
@@ -279,10 +334,24 @@ export class RotationFunction extends Construct {
     return this.invokePermission;
   }
 
-  /** Lets this function read a master secret (alternating users): GetSecretValue and DescribeSecret, and its key through Secrets Manager. */
-  grantReadMasterSecret(secret: { readonly secretArn: string; readonly kmsKeyArn?: string }): void {
-    checkKeyArn('the kmsKeyArn of a master secret', secret.kmsKeyArn);
-    this.grants.addMasterSecret(secret);
+  /**
+   * Lets this function read one secret that it does not rotate, e.g. the
+   * admin credential of an API or a database's master credential:
+   * GetSecretValue on that secret only, and kms:Decrypt on its customer
+   * managed key (when given) through Secrets Manager only.
+   */
+  grantRead(secret: ReadableSecret): void {
+    this.addReadable(secret, 'the kmsKeyArn of a secret to read');
+  }
+
+  /** Lets this function read a master secret (alternating users); see `grantRead`. */
+  grantReadMasterSecret(secret: ReadableSecret): void {
+    this.addReadable(secret, 'the kmsKeyArn of a master secret');
+  }
+
+  private addReadable(secret: ReadableSecret, what: string): void {
+    checkKeyArn(what, secret.kmsKeyArn);
+    this.grants.addReadableSecret(secret);
   }
 }
 
@@ -322,6 +391,7 @@ function validateProps(props: RotationFunctionProps): void {
   if (isKnown(props.architecture) && props.architecture !== 'arm64' && props.architecture !== 'x86_64') {
     throw new InvalidPropError(`architecture must be "arm64" or "x86_64", got ${show(props.architecture)}`);
   }
+  checkEnvironmentProps(props);
 }
 
 /** A name from the construct path, shortened with a hash of the full path when it would pass 64 characters. */

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
+import { CustomRotationStack } from './custom-rotation';
 import { HostedPostgresRotationStack } from './hosted-postgres-rotation';
 import { MysqlRotationStack } from './mysql-rotation';
 import { MysqlVpcRotationStack } from './mysql-vpc-rotation';
@@ -15,4 +16,5 @@ export const REFERENCE_STACKS: Record<string, new (scope: Construct, id: string)
   'mysql-vpc-rotation': MysqlVpcRotationStack,
   'hosted-postgres-rotation': HostedPostgresRotationStack,
   'rds-managed-password': RdsManagedPasswordStack,
+  'custom-rotation': CustomRotationStack,
 };

@@ -36,8 +36,8 @@ const ROTATE_ACTIONS = [
 export class RotationGrants {
   private readonly listed: string[] = [];
   private readonly listedKeys = new Set<string>();
-  private readonly masters: string[] = [];
-  private readonly masterKeys = new Set<string>();
+  private readonly readable: string[] = [];
+  private readonly readableKeys = new Set<string>();
   private tagged = false;
   private taggedKeys = false;
   private network?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
@@ -78,9 +78,10 @@ export class RotationGrants {
     this.network = network;
   }
 
-  addMasterSecret(grant: { readonly secretArn: string; readonly kmsKeyArn?: string }): void {
-    if (!this.masters.includes(grant.secretArn)) this.masters.push(grant.secretArn);
-    if (grant.kmsKeyArn !== undefined) this.masterKeys.add(grant.kmsKeyArn);
+  /** A secret the function only reads, e.g. a master or admin credential: GetSecretValue, and its key through Secrets Manager. */
+  addReadableSecret(grant: { readonly secretArn: string; readonly kmsKeyArn?: string }): void {
+    if (!this.readable.includes(grant.secretArn)) this.readable.push(grant.secretArn);
+    if (grant.kmsKeyArn !== undefined) this.readableKeys.add(grant.kmsKeyArn);
   }
 
   statements(): Statement[] {
@@ -95,9 +96,8 @@ export class RotationGrants {
       statements.push({ sid: 'RotateTaggedSecrets', actions: ROTATE_ACTIONS, resources: [this.secretArnPattern], condition: [byTag('secretsmanager')] });
     }
     if (this.listed.length > 0) statements.push({ sid: 'RotateSecrets', actions: ROTATE_ACTIONS, resources: [...this.listed] });
-    if (this.masters.length > 0) {
-      statements.push({ sid: 'ReadMasterSecrets', actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], resources: [...this.masters] });
-    }
+    // Reading another secret is one GetSecretValue (RotationContext.readSecret): nothing more.
+    if (this.readable.length > 0) statements.push({ sid: 'ReadSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [...this.readable] });
     const keyActions = ['kms:Decrypt', 'kms:GenerateDataKey'];
     if (this.taggedKeys) {
       statements.push({
@@ -110,8 +110,8 @@ export class RotationGrants {
     if (this.listedKeys.size > 0) {
       statements.push({ sid: 'UseSecretKeysThroughSecretsManager', actions: keyActions, resources: [...this.listedKeys], condition: [viaSecretsManager] });
     }
-    if (this.masterKeys.size > 0) {
-      statements.push({ sid: 'ReadMasterSecretKeysThroughSecretsManager', actions: ['kms:Decrypt'], resources: [...this.masterKeys], condition: [viaSecretsManager] });
+    if (this.readableKeys.size > 0) {
+      statements.push({ sid: 'ReadSecretKeysThroughSecretsManager', actions: ['kms:Decrypt'], resources: [...this.readableKeys], condition: [viaSecretsManager] });
     }
     if (this.network) statements.push(...this.networkStatements(this.network));
     return statements;

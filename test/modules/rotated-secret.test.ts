@@ -4,7 +4,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { RotatedSecret, RotatedSecretProps, RotationFunction } from '../../modules';
+import { HostedRotation, RotatedSecret, RotatedSecretProps, RotationFunction } from '../../modules';
 import { only, resources, synth } from '../support/synth';
 
 const secret = (props: RotatedSecretProps = {}) => synth((scope) => new RotatedSecret(scope, 'Db', props));
@@ -94,7 +94,7 @@ describe('RotatedSecret', () => {
       const fn = new RotationFunction(scope, 'Rotation', { handler: 'postgres-multi-user' });
       new RotatedSecret(scope, 'Db', { rotation: { function: fn, masterSecret: { secretArn: 'arn:master' } } });
     });
-    expect(json).toContain('"sid": "ReadMasterSecrets"');
+    expect(json).toContain('"sid": "ReadSecrets"');
   });
 
   it('fails when a multi-user function gets no master secret', () => {
@@ -118,6 +118,69 @@ describe('RotatedSecret', () => {
     const fn = new RotationFunction(stack, 'Rotation', { handler: 'mysql-single-user' });
     expect(() => new RotatedSecret(stack, 'Db', { rotation: { function: fn, masterSecret: { secretArn: 'arn:master' } } })).toThrow(
       'rotation.masterSecret is only used by the multi-user handlers; mysql-single-user rotates one user with its own password',
+    );
+  });
+
+  it('lets an http-api-key function read the admin secret, and decrypt it through Secrets Manager', () => {
+    const json = synth((scope) => {
+      const fn = RotationFunction.httpApiKey(scope, 'Rotation');
+      const admin = new RotatedSecret(scope, 'Admin');
+      new RotatedSecret(scope, 'Key', { rotation: { function: fn, adminSecret: admin } });
+    });
+    const admin = Object.keys(resources(json, 'aws_secretsmanager_secret')).find((id) => id.startsWith('Admin'));
+    const adminKey = Object.keys(resources(json, 'aws_kms_key')).find((id) => id.startsWith('Admin'));
+    const statements = policyDocument(json, 'Rotation_Policy');
+    expect(statements.find((st) => st.sid === 'ReadSecrets')).toEqual({
+      sid: 'ReadSecrets',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [`\${aws_secretsmanager_secret.${admin}.arn}`],
+    });
+    expect(statements.find((st) => st.sid === 'ReadSecretKeysThroughSecretsManager')).toMatchObject({ actions: ['kms:Decrypt'], resources: [`\${aws_kms_key.${adminKey}.arn}`] });
+  });
+
+  it('grants no other secret to read without a master or admin secret', () => {
+    const json = synth((scope) => {
+      const fn = new RotationFunction(scope, 'Rotation', { handler: 'postgres-single-user' });
+      new RotatedSecret(scope, 'Db', { rotation: { function: fn } });
+    });
+    expect(policyDocument(json, 'Rotation_Policy').map((st) => st.sid)).not.toContain('ReadSecrets');
+  });
+
+  it('fails when an http-api-key function gets no admin secret', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const fn = RotationFunction.httpApiKey(stack, 'Rotation');
+    expect(() => new RotatedSecret(stack, 'Key', { rotation: { function: fn } })).toThrow(
+      "rotation.adminSecret is required by the http-api-key handler, which issues and revokes keys with it; pass the secret that the value's adminSecretArn names",
+    );
+  });
+
+  it('fails when a database function gets an admin secret', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const fn = new RotationFunction(stack, 'Rotation', { handler: 'postgres-multi-user' });
+    expect(() => new RotatedSecret(stack, 'Db', { rotation: { function: fn, masterSecret: { secretArn: 'arn:master' }, adminSecret: { secretArn: 'arn:admin' } } })).toThrow(
+      'rotation.adminSecret is only used by the http-api-key handler and your own (entry); postgres-multi-user does not read it',
+    );
+  });
+
+  it('fails when an http-api-key function gets a master secret', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const fn = RotationFunction.httpApiKey(stack, 'Rotation');
+    expect(() => new RotatedSecret(stack, 'Key', { rotation: { function: fn, adminSecret: { secretArn: 'arn:admin' }, masterSecret: { secretArn: 'arn:master' } } })).toThrow(
+      'rotation.masterSecret is only used by the multi-user handlers; http-api-key issues keys with the credential in adminSecret',
+    );
+  });
+
+  it('fails when a hosted rotation gets an admin secret', () => {
+    expect(() => secret({ rotation: { hosted: HostedRotation.postgreSqlSingleUser(), adminSecret: { secretArn: 'arn:admin' } } })).toThrow(
+      "rotation.adminSecret goes with function (the http-api-key handler, or your own); AWS's hosted rotation rotates database credentials only",
+    );
+  });
+
+  it('fails when the admin secret\'s key is an alias ARN', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const fn = RotationFunction.httpApiKey(stack, 'Rotation');
+    expect(() => new RotatedSecret(stack, 'Key', { rotation: { function: fn, adminSecret: { secretArn: 'arn:admin', kmsKeyArn: 'arn:aws:kms:eu-west-1:1:alias/a' } } })).toThrow(
+      'rotation.adminSecret.kmsKeyArn must be a key ARN (arn:…:key/…), not an alias ARN, got "arn:aws:kms:eu-west-1:1:alias/a"',
     );
   });
 

@@ -72,12 +72,13 @@ describe('RotationFunction with your own entry', () => {
     }
   });
 
-  it('accepts a master secret, which it may read', () => {
+  it('accepts a master secret and an admin secret, which it may read', () => {
     const json = synth((scope) => {
       const fn = new RotationFunction(scope, 'Rotation', { entry: ENTRY });
-      new RotatedSecret(scope, 'Db', { rotation: { function: fn, masterSecret: { secretArn: 'arn:master' } } });
+      new RotatedSecret(scope, 'Db', { rotation: { function: fn, masterSecret: { secretArn: 'arn:master' }, adminSecret: { secretArn: 'arn:admin' } } });
     });
-    expect(json).toContain('"sid": "ReadMasterSecrets"');
+    const statements = Object.values(JSON.parse(json).data.aws_iam_policy_document as Record<string, { statement: Array<{ sid?: string }> }>).flatMap((d) => d.statement);
+    expect(statements.find((s) => s.sid === 'ReadSecrets')).toEqual({ sid: 'ReadSecrets', actions: ['secretsmanager:GetSecretValue'], resources: ['arn:master', 'arn:admin'] });
   });
 
   it('fails when the entry does not exist', () => {

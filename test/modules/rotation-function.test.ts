@@ -167,12 +167,41 @@ describe('RotationFunction', () => {
       rotation.grantReadMasterSecret({ secretArn: 'arn:master', kmsKeyArn: 'arn:master-key' });
     });
     const statements = policyStatements(json);
-    expect(statements.find((s) => s.sid === 'ReadMasterSecrets')).toEqual({
-      sid: 'ReadMasterSecrets',
-      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-      resources: ['arn:master'],
+    expect(statements.find((s) => s.sid === 'ReadSecrets')).toEqual({ sid: 'ReadSecrets', actions: ['secretsmanager:GetSecretValue'], resources: ['arn:master'] });
+    expect(statements.find((s) => s.sid === 'ReadSecretKeysThroughSecretsManager')).toMatchObject({ actions: ['kms:Decrypt'], resources: ['arn:master-key'] });
+  });
+
+  it('lets the role read a granted secret: GetSecretValue on it alone, and its key through Secrets Manager only', () => {
+    const json = synth((scope) => {
+      const rotation = new RotationFunction(scope, 'Rotation', { handler: 'http-api-key' });
+      rotation.grantRead({ secretArn: 'arn:admin', kmsKeyArn: 'arn:admin-key' });
+      rotation.grantRead({ secretArn: 'arn:other' });
+      // The same secret granted twice, the second time as a master secret, is listed once.
+      rotation.grantReadMasterSecret({ secretArn: 'arn:admin', kmsKeyArn: 'arn:admin-key' });
     });
-    expect(statements.find((s) => s.sid === 'ReadMasterSecretKeysThroughSecretsManager')).toMatchObject({ actions: ['kms:Decrypt'], resources: ['arn:master-key'] });
+    const logGroup = Object.keys(resources(json, 'aws_cloudwatch_log_group'))[0];
+    const statements = policyStatements(json);
+    expect(statements.find((s) => s.sid === 'ReadSecrets')).toEqual({ sid: 'ReadSecrets', actions: ['secretsmanager:GetSecretValue'], resources: ['arn:admin', 'arn:other'] });
+    expect(statements.find((s) => s.sid === 'ReadSecretKeysThroughSecretsManager')).toEqual({
+      sid: 'ReadSecretKeysThroughSecretsManager',
+      actions: ['kms:Decrypt'],
+      resources: ['arn:admin-key'],
+      condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.\${element(split(":", aws_cloudwatch_log_group.${logGroup}.arn), 3)}.amazonaws.com`] }],
+    });
+    // Reading is not rotating: no write action, and no invoke permission.
+    expect(statements.map((s) => s.sid)).not.toContain('RotateSecrets');
+    expect(resources(json, 'aws_lambda_permission')).toEqual({});
+  });
+
+  it('fails when a secret to read names its key by alias', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const rotation = new RotationFunction(stack, 'Rotation', { handler: 'http-api-key' });
+    expect(() => rotation.grantRead({ secretArn: 'arn:admin', kmsKeyArn: 'arn:aws:kms:eu-west-1:1:alias/admin' })).toThrow(
+      'the kmsKeyArn of a secret to read must be a key ARN (arn:…:key/…), not an alias ARN, got "arn:aws:kms:eu-west-1:1:alias/admin"',
+    );
+    expect(() => rotation.grantReadMasterSecret({ secretArn: 'arn:master', kmsKeyArn: 'arn:aws:kms:eu-west-1:1:alias/m' })).toThrow(
+      'the kmsKeyArn of a master secret must be a key ARN',
+    );
   });
 
   it('runs outside any VPC and uses the regional Secrets Manager endpoint by default', () => {
@@ -228,6 +257,7 @@ describe('RotationFunction', () => {
     ['mysqlMultiUser', 'mysql-multi-user'],
     ['redshiftSingleUser', 'redshift-single-user'],
     ['redshiftMultiUser', 'redshift-multi-user'],
+    ['httpApiKey', 'http-api-key'],
   ] as const)('RotationFunction.%s deploys the %s handler', (factory, handler) => {
     let made: RotationFunction | undefined;
     const json = synth((scope) => (made = RotationFunction[factory](scope, 'Rotation', { memorySize: 512 })));
@@ -236,7 +266,7 @@ describe('RotationFunction', () => {
   });
 
   it('fails when the handler is not a built-in one', () => {
-    expect(() => fn({ handler: 'oracle-single-user' as BuiltInHandler })).toThrow('handler must be one of postgres-single-user, postgres-multi-user, mysql-single-user, mysql-multi-user, redshift-single-user, redshift-multi-user, got "oracle-single-user"');
+    expect(() => fn({ handler: 'oracle-single-user' as BuiltInHandler })).toThrow('handler must be one of postgres-single-user, postgres-multi-user, mysql-single-user, mysql-multi-user, redshift-single-user, redshift-multi-user, http-api-key, got "oracle-single-user"');
   });
 
   it.each([

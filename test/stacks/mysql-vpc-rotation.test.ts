@@ -13,7 +13,7 @@ describe('the mysql-vpc-rotation reference stack', () => {
     expect(Object.values(stack.resource.aws_vpc_endpoint)).toEqual([expect.objectContaining({ vpc_id: '${var.vpc_id}', vpc_endpoint_type: 'Interface' })]);
     const statements = (Object.values(stack.data.aws_iam_policy_document) as Array<{ statement: Array<Record<string, unknown>> }>).flatMap((d) => d.statement);
     const master = Object.keys(stack.resource.aws_secretsmanager_secret).find((id) => id.startsWith('MasterCredential'));
-    expect(statements.find((s) => s.sid === 'ReadMasterSecrets')?.resources).toEqual([`\${aws_secretsmanager_secret.${master}.arn}`]);
+    expect(statements.find((s) => s.sid === 'ReadSecrets')?.resources).toEqual([`\${aws_secretsmanager_secret.${master}.arn}`]);
     // Only the app secret rotates; the master is read, not rotated.
     expect(Object.keys(stack.resource.aws_secretsmanager_secret_rotation)).toHaveLength(1);
   });
