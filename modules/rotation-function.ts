@@ -266,7 +266,14 @@ export class RotationFunction extends Construct {
       props.secretsManagerEndpoint ??
       (this.endpoint ? `https://${Fn.lookup(Fn.element(this.endpoint.dnsEntry, 0), 'dns_name', '')}` : undefined);
 
-    const environment = functionEnvironment(props, endpointUrl);
+    let environment = functionEnvironment(props, endpointUrl);
+    if (props.handler === 'http-api-key') {
+      // The only secrets the handler may take an admin credential from (those
+      // granted with grantRead, e.g. rotation.adminSecret): otherwise a
+      // secret's value could name another secret the role may read, one it
+      // rotates, as its admin secret, and have that key sent to its issue URL.
+      environment = { ...environment, ADMIN_SECRET_ARNS: Lazy.stringValue({ produce: () => this.grants.readableSecretArns().join(',') }) };
+    }
     const asset = new TerraformAsset(this, 'Code', { path: pkg.zipPath, type: AssetType.FILE });
     this.resource = new LambdaFunction(this, 'Resource', {
       functionName,

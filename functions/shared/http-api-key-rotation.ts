@@ -1,19 +1,26 @@
 import { InvalidSecretError, LoginFailedError, TargetUnreachableError } from './errors';
-import { HttpApiKeySecret, HttpCall, parseHttpApiKeySecret } from './http-api-key-secret';
+import { HttpApiKeySecret, HttpCall, isKeyId, parseHttpApiKeySecret } from './http-api-key-secret';
 import { checkUrl, describeUrl, HttpPolicy, HttpResponse, sendRequest } from './http-request';
 import { RotationContext, RotationDefinition } from './protocol';
 
 export interface HttpApiKeyRotationOptions {
   readonly policy: HttpPolicy;
+  /**
+   * The secrets an admin credential may come from (ADMIN_SECRET_ARNS, which
+   * RotationFunction sets from the admin secrets it was granted). A secret
+   * naming another is refused before any request. Empty: any.
+   */
+  readonly adminSecretArns?: readonly string[];
   /** How the grace period is waited out. @default a timer */
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
  * Rotates a key of a third-party HTTP API:
- * - createSecret asks the issue endpoint for a new key, with the admin
- *   credential and the rotation's version id as an idempotency key, so a
- *   retried request gets the same key back instead of a second one;
+ * - createSecret asks the issue endpoint for a new key with the admin
+ *   credential (and, for an API that honours them, the rotation's version id
+ *   as an idempotency key, so a retried request gets the same key back);
+ *   a key that cannot be stored is revoked when no idempotency key was sent;
  * - testSecret calls the test endpoint with the new key;
  * - finishSecret, once the new key is AWSCURRENT, revokes the key that is now
  *   AWSPREVIOUS after the secret's grace period (or, with
@@ -75,9 +82,14 @@ export function httpApiKeyRotation(options: HttpApiKeyRotationOptions): Rotation
     const credential = call.auth === 'key' ? target.apiKey : (admin ?? (await adminCredential(secret, context)));
     const response = await send(secret, call, credential, { token: context.token, keyId: target.keyId ?? '' });
     const what = `${call.method} ${describeUrl(new URL(url.replaceAll('{keyId}', encodeURIComponent(target.keyId ?? ''))))}`;
-    // Gone already: an earlier run revoked it, or someone did by hand.
+    // Gone already: an earlier run revoked it, or someone did by hand. Or
+    // revoke.url is wrong: said loudly, since nothing else would show it.
     if (response.status === 404 || response.status === 410) {
-      context.logger.info('the key was already revoked', { secretId: context.secretArn, keyId: target.keyId });
+      context.logger.warn('the API does not know the key (already revoked?); if this happens for every key, check revoke.url', {
+        secretId: context.secretArn,
+        keyId: target.keyId,
+        status: response.status,
+      });
       return;
     }
     if (call.auth === 'key' && response.status === 401) {
@@ -89,7 +101,16 @@ export function httpApiKeyRotation(options: HttpApiKeyRotationOptions): Rotation
   };
 
   return {
-    parse: (raw, label) => parseHttpApiKeySecret(raw, label, policy),
+    parse(raw, label) {
+      const secret = parseHttpApiKeySecret(raw, label, policy);
+      const allowed = options.adminSecretArns ?? [];
+      if (allowed.length > 0 && !allowed.includes(secret.config.adminSecretArn)) {
+        throw new InvalidSecretError(
+          `the ${label} secret value's adminSecretArn names ${secret.config.adminSecretArn}, which is not an admin secret of this function (ADMIN_SECRET_ARNS); pass that secret as rotation.adminSecret, or fix the ARN`,
+        );
+      }
+      return secret;
+    },
     sensitiveValues: (secret) => [secret.apiKey],
     serialize: (secret) => JSON.stringify(secret.value),
 
@@ -100,20 +121,26 @@ export function httpApiKeyRotation(options: HttpApiKeyRotationOptions): Rotation
       const response = await send(current, issue, admin, { token: context.token }, headers);
       const what = `${issue.method} ${describeUrl(new URL(issue.url))}`;
       if (response.status < 200 || response.status > 299) throw new TargetUnreachableError(`${what} answered ${response.status}; no key was issued`);
+      // A 2xx means the API may well have issued a key that this run cannot
+      // store: say so, as nobody else will know it exists.
+      const unusable = (problem: string) =>
+        new TargetUnreachableError(`${what} answered ${response.status} ${problem}; the API may have issued a key that no secret holds: check its key list and revoke it by hand`);
       let body: unknown;
       try {
         body = JSON.parse(response.text);
       } catch {
-        throw new TargetUnreachableError(`${what} answered ${response.status} with a body that is not JSON; check issue.url`);
+        throw unusable('with a body that is not JSON (check issue.url)');
       }
       const apiKey = pick(body, issue.keyPath);
-      if (typeof apiKey !== 'string' || apiKey === '') throw new TargetUnreachableError(`${what} answered without a string at ${issue.keyPath} (issue.keyPath); check the path`);
+      if (typeof apiKey !== 'string' || apiKey === '') throw unusable(`without a string at ${issue.keyPath} (check issue.keyPath)`);
       context.logger.redact(apiKey);
       let keyId: string | undefined;
       if (issue.keyIdPath) {
         const id = pick(body, issue.keyIdPath);
-        if (typeof id !== 'string' && typeof id !== 'number') {
-          throw new TargetUnreachableError(`${what} answered without an id at ${issue.keyIdPath} (issue.keyIdPath); check the path`);
+        if ((typeof id !== 'string' && typeof id !== 'number') || !isKeyId(String(id))) {
+          // The key itself is known: revoke it with itself if the API allows that.
+          if (current.config.revoke?.auth === 'key') await revoke(current, { apiKey }, context);
+          throw unusable(`without a usable id at ${issue.keyIdPath} (check issue.keyIdPath)`);
         }
         keyId = String(id);
       }
@@ -148,9 +175,15 @@ export function httpApiKeyRotation(options: HttpApiKeyRotationOptions): Rotation
         return;
       }
       const keep = new Set([current.apiKey]);
+      // Revocation goes by id: an old version whose id is a kept key's (an API
+      // that keeps the id when it rolls a key) must not revoke that key.
+      const keptIds = new Set([current.keyId]);
       const doomed: HttpApiKeySecret[] = [];
       if (gracePeriodSeconds === 'until-next-rotation') {
-        if (previous) keep.add(previous.apiKey);
+        if (previous) {
+          keep.add(previous.apiKey);
+          keptIds.add(previous.keyId);
+        }
       } else if (previous && previous.apiKey !== current.apiKey) {
         if (gracePeriodSeconds > 0) {
           context.logger.info('waiting out the grace period before revoking the previous key', { secretId: context.secretArn, gracePeriodSeconds });
@@ -166,6 +199,10 @@ export function httpApiKeyRotation(options: HttpApiKeyRotationOptions): Rotation
       let admin: string | undefined;
       for (const old of doomed) {
         if (keep.has(old.apiKey)) continue;
+        if (old.keyId !== undefined && keptIds.has(old.keyId)) {
+          context.logger.warn('not revoking an old key whose id is the id of a key in use; revoke it by hand if it still works', { secretId: context.secretArn, keyId: old.keyId });
+          continue;
+        }
         if (revokeCall.auth === 'admin') admin ??= await adminCredential(current, context);
         await revoke(current, old, context, admin);
       }

@@ -16,7 +16,11 @@ export interface IssueCall extends HttpCall {
   readonly keyPath: string;
   /** Where the new key's id is, for revoking it later. @default - no id: revoke must authenticate with the key itself */
   readonly keyIdPath?: string;
-  /** Header that carries the rotation's version id, so that a retried request gets the same key back. Empty: not sent. */
+  /**
+   * Header that carries the rotation's version id, for an API that honours
+   * idempotency keys: a retried request then gets the same key back. Empty
+   * (the default): not sent, and a key that could not be stored is revoked.
+   */
   readonly idempotencyHeader: string;
 }
 
@@ -58,6 +62,15 @@ export interface HttpApiKeySecret {
 }
 
 export const MAX_GRACE_PERIOD_SECONDS = 600;
+
+/**
+ * A key id is placed in a URL path: "." or ".." would turn the revocation of
+ * one key into a call on the collection, or on its parent, with the admin
+ * credential.
+ */
+export function isKeyId(id: string): boolean {
+  return id !== '' && id !== '.' && id !== '..';
+}
 const EXPECTED = 'a JSON object with apiKey, adminSecretArn, issue, test and revoke (see the README, "http-api-key")';
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const METHOD = /^(GET|POST|PUT|PATCH|DELETE)$/;
@@ -98,7 +111,9 @@ export function parseHttpApiKeySecret(secretString: string, label: string, polic
   };
 
   if (typeof record.apiKey !== 'string' || record.apiKey === '') throw new InvalidSecretError(`${where('apiKey')} must be a non-empty string`);
-  if (record.keyId !== undefined && typeof record.keyId !== 'string') throw new InvalidSecretError(`${where('keyId')} must be a string`);
+  if (record.keyId !== undefined && (typeof record.keyId !== 'string' || !isKeyId(record.keyId))) {
+    throw new InvalidSecretError(`${where('keyId')} must be a non-empty string other than "." and ".." (it goes into the revoke URL)`);
+  }
   const adminSecretArn = string(record.adminSecretArn, 'adminSecretArn');
   if (!adminSecretArn.startsWith('arn:')) throw new InvalidSecretError(`${where('adminSecretArn')} is not an ARN; give the ARN of the secret that holds the admin credential (not the credential itself)`);
   const authHeader = string(record.authHeader, 'authHeader', 'Authorization');
@@ -106,7 +121,7 @@ export function parseHttpApiKeySecret(secretString: string, label: string, polic
   const authScheme = string(record.authScheme, 'authScheme', authHeader.toLowerCase() === 'authorization' ? 'Bearer' : '');
 
   const issueSpec = object(record.issue, 'issue');
-  const idempotencyHeader = string(issueSpec.idempotencyHeader, 'issue.idempotencyHeader', 'Idempotency-Key');
+  const idempotencyHeader = string(issueSpec.idempotencyHeader, 'issue.idempotencyHeader', '');
   if (idempotencyHeader !== '' && !HEADER_NAME.test(idempotencyHeader)) {
     throw new InvalidSecretError(`${where('issue.idempotencyHeader')} is not a header name; give the name only, e.g. Idempotency-Key, or "" to send none`);
   }

@@ -12,6 +12,12 @@ export interface HttpPolicy {
   readonly allowedHosts: readonly string[];
   /** Time allowed for one request, response body included (HTTP_TIMEOUT_MS). */
   readonly timeoutMs: number;
+  /**
+   * Whether this machine's own addresses may be called (plain http is
+   * allowed only to them). False on Lambda, where loopback is the Runtime
+   * API and extensions, never a third-party API. @default true
+   */
+  readonly allowLoopback?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -21,7 +27,11 @@ const MAX_REDIRECTS = 3;
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 const HOST_PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/;
 
-/** Reads ALLOWED_HOSTS (comma-separated) and HTTP_TIMEOUT_MS, failing clearly on bad values. */
+/**
+ * Reads ALLOWED_HOSTS (comma-separated) and HTTP_TIMEOUT_MS, failing clearly
+ * on bad values. Loopback is allowed only off Lambda (no
+ * AWS_LAMBDA_FUNCTION_NAME): in tests, and in a local rehearsal.
+ */
 export function httpPolicyFromEnvironment(env: NodeJS.ProcessEnv = process.env): HttpPolicy {
   const allowedHosts = (env.ALLOWED_HOSTS ?? '')
     .split(',')
@@ -37,12 +47,17 @@ export function httpPolicyFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000) {
     throw new ConfigurationError(`HTTP_TIMEOUT_MS must be a whole number of milliseconds from 100 to 120000, got ${JSON.stringify(raw)}; fix the function's environment`);
   }
-  return { allowedHosts, timeoutMs };
+  return { allowedHosts, timeoutMs, allowLoopback: !env.AWS_LAMBDA_FUNCTION_NAME };
 }
 
 /** True for the host names that can only mean this machine. */
 function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** Link-local addresses: instance and container metadata services, never a third-party API. */
+function isLinkLocal(hostname: string): boolean {
+  return /^169\.254\.\d{1,3}\.\d{1,3}$/.test(hostname) || /^\[fe[89ab][0-9a-f]:/i.test(hostname);
 }
 
 function hostAllowed(hostname: string, allowedHosts: readonly string[]): boolean {
@@ -78,6 +93,12 @@ export function checkUrl(raw: unknown, where: string, policy: HttpPolicy): URL {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new InvalidSecretError(`${where} uses the scheme ${url.protocol.replace(':', '')}; only https:// is allowed (plain http:// only to localhost, for tests)`);
+  }
+  if (isLinkLocal(url.hostname)) {
+    throw new InvalidSecretError(`${where} points at ${url.hostname}, a link-local address (metadata services live there); point it at the API's host`);
+  }
+  if (isLoopback(url.hostname) && policy.allowLoopback === false) {
+    throw new InvalidSecretError(`${where} points at ${url.hostname}, this machine's own address, which is refused on Lambda (its Runtime API and extensions listen there); point it at the API's host`);
   }
   if (url.protocol !== 'https:' && !isLoopback(url.hostname)) {
     throw new InvalidSecretError(`${where} uses ${url.protocol.replace(':', '')}:// on ${url.hostname}; only https:// is allowed (plain http:// only to localhost, for tests)`);

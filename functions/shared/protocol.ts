@@ -138,7 +138,13 @@ export function createRotationHandler<T>(definition: RotationDefinition<T>, deps
   };
 }
 
-/** The value of `versionId`, or undefined when it has none or cannot be read now. */
+/**
+ * The value of `versionId`, or undefined when it has none or cannot be read
+ * now. Not knowing counts as not stored: undoing a value that did land
+ * leaves a dead AWSPENDING (testSecret fails, the alarm fires, AWSCURRENT is
+ * untouched), while keeping one that did not would leave a live credential
+ * that no secret holds.
+ */
 async function storedValue(store: SecretStore, arn: string, versionId: string): Promise<string | undefined> {
   try {
     return await store.getValue(arn, AWSPENDING, versionId);

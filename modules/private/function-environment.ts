@@ -20,6 +20,7 @@ const OWN_VARIABLES: Record<string, string> = {
   SECRETS_MANAGER_ENDPOINT: 'secretsManagerEndpoint',
   ALLOWED_HOSTS: 'allowedHosts',
   HTTP_TIMEOUT_MS: 'httpTimeoutMs',
+  ADMIN_SECRET_ARNS: 'rotation.adminSecret (http-api-key)',
 };
 
 /** Lambda's rule for a variable name. */

@@ -84,6 +84,11 @@ export class RotationGrants {
     if (grant.kmsKeyArn !== undefined) this.readableKeys.add(grant.kmsKeyArn);
   }
 
+  /** The ARNs of the secrets granted with addReadableSecret, in the order granted. */
+  readableSecretArns(): string[] {
+    return [...this.readable];
+  }
+
   statements(): Statement[] {
     const viaSecretsManager = { test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${this.region}.amazonaws.com`] };
     const byTag = (prefix: string) => ({ test: 'StringEquals', variable: `${prefix}:ResourceTag/${ROTATION_TAG_KEY}`, values: [this.tagValue] });

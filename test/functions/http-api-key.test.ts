@@ -57,6 +57,9 @@ async function expectCurrentWorks(arn: string, moment: string): Promise<void> {
   if (!api.isValid(key)) throw new Error(`AWSCURRENT does not work ${moment}`);
 }
 
+/** The secret's issue call for an API that honours Idempotency-Key ({origin} is filled in). */
+const IDEMPOTENT = { issue: { url: '{origin}/v1/keys', keyPath: 'data.secret', keyIdPath: 'data.id', idempotencyHeader: 'Idempotency-Key' } };
+
 describe('http-api-key', () => {
   it('rotates: the issued key becomes AWSCURRENT, works, and the old key is revoked at once with a grace period of 0', async () => {
     const { arn, token, key } = await rotatingSecret({ owner: 'payments-team' });
@@ -71,7 +74,8 @@ describe('http-api-key', () => {
     // The id of the new key is kept for its revocation; every other key of the secret is kept as it was.
     const issued = api.keys.find((k) => k.key === current.apiKey)!;
     expect(current).toEqual({ ...apiKeySecret(api, key, adminSecretArn, { owner: 'payments-team' }), apiKey: issued.key, keyId: issued.id });
-    expect(issued.idempotencyKey).toBe(token);
+    // No idempotency header unless the secret says the API honours one.
+    expect(issued.idempotencyKey).toBeUndefined();
     expect((await harness.valueAt(arn, 'AWSPREVIOUS'))!.apiKey).toBe(key.key);
   });
 
@@ -103,11 +107,22 @@ describe('http-api-key', () => {
     expect(revokedAt - started).toBeGreaterThanOrEqual(2000);
   });
 
+  it('does not revoke an old key whose id is the id of the key in use (an API that keeps ids when it rolls keys)', async () => {
+    // The fake API numbers its keys: the next one it issues will be key_<n + 2>.
+    const { arn, token, key } = await rotatingSecret({ keyId: `key_${api.keys.length + 2}` });
+    await rotate(handler, arn, token);
+    const current = (await harness.valueAt(arn, 'AWSCURRENT'))!;
+    expect(current.keyId).toBe((await harness.valueAt(arn, 'AWSPREVIOUS'))!.keyId);
+    expect(api.isValid(current.apiKey as string)).toBe(true);
+    expect(api.isValid(key.key)).toBe(true);
+    expect(harness.logLines.some((line) => line.includes('not revoking an old key whose id is the id of a key in use'))).toBe(true);
+  });
+
   describe('a retry after a crash issues no orphan key that stays valid', () => {
     const crashes: ReadonlyArray<{ label: string; step: Step; endpoint?: Endpoint; mode?: FailureMode; putFails?: boolean; overrides?: Record<string, unknown> }> = [
-      { label: 'the API issued a key but the answer never came', step: 'createSecret', endpoint: 'issue', mode: 'act-then-hang' },
-      { label: 'the key was issued but storing it failed', step: 'createSecret', putFails: true },
-      { label: 'the key was issued but storing it failed, with no idempotency header', step: 'createSecret', putFails: true, overrides: { issue: { url: `{origin}/v1/keys`, keyPath: 'data.secret', keyIdPath: 'data.id', idempotencyHeader: '' } } },
+      { label: 'the API issued a key but the answer never came, to an API that honours idempotency keys', step: 'createSecret', endpoint: 'issue', mode: 'act-then-hang', overrides: IDEMPOTENT },
+      { label: 'the key was issued but storing it failed, to an API that honours idempotency keys', step: 'createSecret', putFails: true, overrides: IDEMPOTENT },
+      { label: 'the key was issued but storing it failed (no idempotency header: the key is revoked)', step: 'createSecret', putFails: true },
       { label: 'the Lambda died right after createSecret', step: 'createSecret' },
       { label: 'the Lambda died right after setSecret', step: 'setSecret' },
       { label: 'the test endpoint never answered', step: 'testSecret', endpoint: 'test', mode: 'hang' },
@@ -151,7 +166,7 @@ describe('http-api-key', () => {
     it.each<[Endpoint, FailureMode, Step, RegExp]>([
       ['issue', 'error', 'createSecret', /^POST http:\/\/127\.0\.0\.1:\d+\/v1\/keys answered 500; no key was issued$/],
       ['issue', 'hang', 'createSecret', /^POST http:\/\/127\.0\.0\.1:\d+\/v1\/keys did not answer within 400 ms \(HTTP_TIMEOUT_MS\)$/],
-      ['issue', 'garbage', 'createSecret', /^POST http:\/\/127\.0\.0\.1:\d+\/v1\/keys answered 200 with a body that is not JSON; check issue.url$/],
+      ['issue', 'garbage', 'createSecret', /^POST http:\/\/127\.0\.0\.1:\d+\/v1\/keys answered 200 with a body that is not JSON \(check issue.url\); the API may have issued a key that no secret holds: check its key list and revoke it by hand$/],
       ['issue', 'redirect-away', 'createSecret', /redirected to http:\/\/localhost:\d+; redirects to another origin are not followed/],
       ['test', 'error', 'testSecret', /^GET http:\/\/127\.0\.0\.1:\d+\/v1\/me answered 500 to the new key$/],
       ['test', 'hang', 'testSecret', /did not answer within 400 ms/],
@@ -190,6 +205,22 @@ describe('http-api-key', () => {
       expect(api.requests.length).toBe(requests);
       expect(await currentKey(arn)).toBe(key.key);
       expect(await harness.valueAt(arn, 'AWSPENDING')).toBeUndefined();
+    });
+
+    it('a secret whose adminSecretArn is not one of ADMIN_SECRET_ARNS (say, another secret the function rotates)', async () => {
+      const other = await rotatingSecret();
+      const h = harness.handlerWithEnv('http-api-key', { HTTP_TIMEOUT_MS: TIMEOUT_MS, ADMIN_SECRET_ARNS: adminSecretArn });
+      const { arn, token, key } = await rotatingSecret({ adminSecretArn: other.arn });
+      const requests = api.requests.length;
+      await expect(harness.invoke(h, 'createSecret', arn, token)).rejects.toThrow(
+        `the AWSCURRENT secret value's adminSecretArn names ${other.arn}, which is not an admin secret of this function (ADMIN_SECRET_ARNS); pass that secret as rotation.adminSecret, or fix the ARN`,
+      );
+      expect(api.requests.length).toBe(requests);
+      expect(await currentKey(arn)).toBe(key.key);
+      // The admin secret that is listed works.
+      const listed = await rotatingSecret();
+      await rotate(h, listed.arn, listed.token);
+      await expectCurrentWorks(listed.arn, 'after the rotation');
     });
 
     it('accepts a host that ALLOWED_HOSTS lists', async () => {

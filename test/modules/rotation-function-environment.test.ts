@@ -6,10 +6,16 @@ import { only, synth } from '../support/synth';
 
 const ENTRY = join(__dirname, '..', 'fixtures', 'token-rotation', 'index.ts');
 
-/** The function's environment variables, or undefined when it has none. */
+/**
+ * The function's environment variables, or undefined when it has none;
+ * without the empty ADMIN_SECRET_ARNS of an http-api-key function granted no
+ * admin secret (tested on its own below).
+ */
 const variables = (props: Partial<RotationFunctionProps>): Record<string, string> | undefined => {
   const json = synth((scope) => new RotationFunction(scope, 'Rotation', { handler: 'http-api-key', ...props } as RotationFunctionProps));
-  return (only(json, 'aws_lambda_function').environment as { variables: Record<string, string> } | undefined)?.variables;
+  const { ADMIN_SECRET_ARNS, ...rest } = (only(json, 'aws_lambda_function').environment as { variables: Record<string, string> } | undefined)?.variables ?? {};
+  if (props.entry === undefined) expect(ADMIN_SECRET_ARNS).toBe('');
+  return Object.keys(rest).length > 0 ? rest : undefined;
 };
 
 describe('RotationFunction for HTTP APIs: allowedHosts and httpTimeoutMs', () => {
@@ -24,12 +30,23 @@ describe('RotationFunction for HTTP APIs: allowedHosts and httpTimeoutMs', () =>
     });
   });
 
+  it('lists the secrets an http-api-key function may take its admin credential from in ADMIN_SECRET_ARNS, as they are granted', () => {
+    const json = synth((scope) => {
+      const fn = RotationFunction.httpApiKey(scope, 'Rotation');
+      fn.grantRead({ secretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:vendor/admin-AbCdEf' });
+      fn.grantRead({ secretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:other/admin-GhIjKl' });
+    });
+    expect((only(json, 'aws_lambda_function').environment as { variables: Record<string, string> }).variables).toEqual({
+      ADMIN_SECRET_ARNS: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:vendor/admin-AbCdEf,arn:aws:secretsmanager:eu-west-1:111122223333:secret:other/admin-GhIjKl',
+    });
+  });
+
   it('joins a list that only Terraform knows (a variable) in Terraform', () => {
     const json = synth((scope) => {
       const hosts = new TerraformVariable(scope, 'hosts', { type: 'list(string)' });
       RotationFunction.httpApiKey(scope, 'Rotation', { allowedHosts: hosts.listValue });
     });
-    expect((only(json, 'aws_lambda_function').environment as { variables: Record<string, string> }).variables).toEqual({ ALLOWED_HOSTS: '${join(",", var.hosts)}' });
+    expect((only(json, 'aws_lambda_function').environment as { variables: Record<string, string> }).variables).toEqual({ ALLOWED_HOSTS: '${join(",", var.hosts)}', ADMIN_SECRET_ARNS: '' });
   });
 
   it('takes both for your own handler (entry) too', () => {

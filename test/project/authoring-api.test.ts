@@ -21,6 +21,16 @@ mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
 const work = mkdtempSync(join(root, 'node_modules', '.cache', 'authoring-api-'));
 const installed = join(work, 'node_modules', 'cdktf-secret-rotation');
 const handlerFile = join(work, 'app', 'handler.ts');
+const readmeExample = join(work, 'app', 'service-token.ts');
+
+/** The README's complete example handler: the TypeScript block after its introduction. */
+function readmeExampleSource(): string {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const intro = readme.indexOf('A complete handler, `rotation/service-token.ts`');
+  const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(intro));
+  if (intro < 0 || !block) throw new Error('README.md no longer has the complete example handler after "A complete handler, `rotation/service-token.ts`"');
+  return block[1];
+}
 
 const USER_HANDLER = `
 import { InvalidSecretError, parseSecretObject, RotationDefinition, rotationHandler } from 'cdktf-secret-rotation/rotation';
@@ -52,12 +62,13 @@ beforeAll(() => {
   copyFileSync(join(root, 'package.json'), join(installed, 'package.json'));
   mkdirSync(join(work, 'app'));
   writeFileSync(handlerFile, USER_HANDLER);
+  writeFileSync(readmeExample, readmeExampleSource());
 }, 60_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('cdktf-secret-rotation/rotation', () => {
-  it.each(['node', 'node16'])('type-checks a handler that imports it, with moduleResolution %s', (resolution) => {
-    const args = ['--noEmit', '--strict', '--skipLibCheck', '--types', 'node', '--target', 'ES2022', '--moduleResolution', resolution, '--module', resolution === 'node' ? 'commonjs' : 'node16', handlerFile];
+  it.each(['node', 'node16'])('type-checks handlers that import it (one, and the README\'s example), with moduleResolution %s', (resolution) => {
+    const args = ['--noEmit', '--strict', '--skipLibCheck', '--types', 'node', '--target', 'ES2022', '--moduleResolution', resolution, '--module', resolution === 'node' ? 'commonjs' : 'node16', handlerFile, readmeExample];
     expect(() => execFileSync(process.execPath, [tsc, ...args], { cwd: work, encoding: 'utf8' })).not.toThrow();
   });
 
@@ -68,6 +79,10 @@ describe('cdktf-secret-rotation/rotation', () => {
     const resolve = (specifier: string) => execFileSync(process.execPath, ['-p', `require.resolve(${JSON.stringify(specifier)})`], { cwd: join(work, 'app'), encoding: 'utf8', stdio: 'pipe' }).trim();
     expect(resolve('cdktf-secret-rotation/rotation')).toBe(join(installed, 'dist', 'lib', 'functions', 'rotation.js'));
     expect(() => resolve('cdktf-secret-rotation/dist/lib/functions/shared/protocol.js')).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
+  });
+
+  it('bundles the README\'s example', () => {
+    expect(readFileSync(join(bundleEntry(readmeExample), 'index.js'), 'utf8')).toContain('service-token');
   });
 
   it('bundles into a handler that rotates a secret', async () => {

@@ -39,7 +39,8 @@ const logicalId = (type: string, prefix: string) => Object.keys(stack.resource[t
 describe('the custom-rotation reference stack', () => {
   it('runs http-api-key with ALLOWED_HOSTS, a timeout above the grace period, and read access to the admin secret only', () => {
     const { fn } = lambda('http-api-key');
-    expect(fn).toMatchObject({ timeout: 60, environment: { variables: { ALLOWED_HOSTS: 'api.vendor.example', HTTP_TIMEOUT_MS: '5000' } } });
+    const adminArn = `\${aws_secretsmanager_secret.${logicalId('aws_secretsmanager_secret', 'VendorAdminKey')}.arn}`;
+    expect(fn).toMatchObject({ timeout: 60, environment: { variables: { ALLOWED_HOSTS: 'api.vendor.example', HTTP_TIMEOUT_MS: '5000', ADMIN_SECRET_ARNS: adminArn } } });
     const version = stack.resource.aws_secretsmanager_secret_version[logicalId('aws_secretsmanager_secret_version', 'VendorKey_')];
     expect(version.secret_string_wo).toContain('"gracePeriodSeconds" = 30');
     const statements = roleStatements('VendorKeyRotation');

@@ -60,8 +60,11 @@ const FAILURES: Array<[string, unknown, string]> = [
   ['apiKey is missing', secret({ apiKey: undefined }), `${where('apiKey')} must be a non-empty string`],
   ['apiKey is empty', secret({ apiKey: '' }), `${where('apiKey')} must be a non-empty string`],
   ['apiKey is a number', secret({ apiKey: 123456789 }), `${where('apiKey')} must be a non-empty string`],
-  ['keyId is a number', secret({ keyId: 42 }), `${where('keyId')} must be a string`],
-  ['keyId is null', secret({ keyId: null }), `${where('keyId')} must be a string`],
+  ['keyId is a number', secret({ keyId: 42 }), `${where('keyId')} must be a non-empty string other than "." and ".." (it goes into the revoke URL)`],
+  ['keyId is null', secret({ keyId: null }), `${where('keyId')} must be a non-empty string other than "." and ".." (it goes into the revoke URL)`],
+  ['keyId is empty', secret({ keyId: '' }), `${where('keyId')} must be a non-empty string other than "." and ".." (it goes into the revoke URL)`],
+  ['keyId is ..', secret({ keyId: '..' }), `${where('keyId')} must be a non-empty string other than "." and ".." (it goes into the revoke URL)`],
+  ['keyId is .', secret({ keyId: '.' }), `${where('keyId')} must be a non-empty string other than "." and ".." (it goes into the revoke URL)`],
   ['adminSecretArn is missing', secret({ adminSecretArn: undefined }), `${where('adminSecretArn')} must be a string; ${SEE_README}`],
   [
     'adminSecretArn is a name, not an ARN',
@@ -175,7 +178,7 @@ describe('parseHttpApiKeySecret', () => {
           body: { name: 'rotation {token}' },
           keyPath: 'data.secret',
           keyIdPath: 'data.id',
-          idempotencyHeader: 'Idempotency-Key',
+          idempotencyHeader: '',
         },
         test: { url: 'https://api.vendor.example/v1/me', method: 'GET' },
         revoke: { url: 'https://api.vendor.example/v1/keys/{keyId}', method: 'DELETE', auth: 'admin' },
@@ -275,8 +278,8 @@ describe('parseHttpApiKeySecret', () => {
       expect(config.test.method).toBe('POST');
     });
 
-    it('sends the version id as Idempotency-Key by default', () => {
-      expect(parse(BASE).config.issue.idempotencyHeader).toBe('Idempotency-Key');
+    it('sends no idempotency header by default', () => {
+      expect(parse(BASE).config.issue.idempotencyHeader).toBe('');
     });
 
     it('keeps another idempotency header, or "" for none', () => {

@@ -16,12 +16,12 @@ function policyError(env: NodeJS.ProcessEnv): ConfigurationError {
 
 describe('httpPolicyFromEnvironment', () => {
   it('allows any host and waits 10 s by default', () => {
-    expect(httpPolicyFromEnvironment({})).toEqual({ allowedHosts: [], timeoutMs: 10_000 });
+    expect(httpPolicyFromEnvironment({})).toEqual({ allowedHosts: [], timeoutMs: 10_000, allowLoopback: true });
   });
 
   it('treats empty or blank values as unset', () => {
-    expect(httpPolicyFromEnvironment({ ALLOWED_HOSTS: '', HTTP_TIMEOUT_MS: '' })).toEqual({ allowedHosts: [], timeoutMs: 10_000 });
-    expect(httpPolicyFromEnvironment({ ALLOWED_HOSTS: ' , ,', HTTP_TIMEOUT_MS: '   ' })).toEqual({ allowedHosts: [], timeoutMs: 10_000 });
+    expect(httpPolicyFromEnvironment({ ALLOWED_HOSTS: '', HTTP_TIMEOUT_MS: '' })).toEqual({ allowedHosts: [], timeoutMs: 10_000, allowLoopback: true });
+    expect(httpPolicyFromEnvironment({ ALLOWED_HOSTS: ' , ,', HTTP_TIMEOUT_MS: '   ' })).toEqual({ allowedHosts: [], timeoutMs: 10_000, allowLoopback: true });
   });
 
   it('reads ALLOWED_HOSTS as a comma-separated list, trimmed, in lower case, without empty entries', () => {
@@ -57,12 +57,25 @@ describe('httpPolicyFromEnvironment', () => {
     expect(error.message).toBe(`HTTP_TIMEOUT_MS must be a whole number of milliseconds from 100 to 120000, got ${JSON.stringify(raw)}; fix the function's environment`);
   });
 
+  it('refuses loopback on Lambda, where it is the Runtime API, and allows it elsewhere', () => {
+    const onLambda = httpPolicyFromEnvironment({ AWS_LAMBDA_FUNCTION_NAME: 'rotate-keys' });
+    expect(onLambda.allowLoopback).toBe(false);
+    for (const url of ['http://127.0.0.1:9001/2018-06-01/runtime/invocation/next', 'https://localhost/v1/keys', 'http://[::1]/x']) {
+      expect(() => checkUrl(url, 'issue.url', onLambda)).toThrow(/this machine's own address, which is refused on Lambda/);
+    }
+    expect(checkUrl('http://127.0.0.1:8080/v1/keys', 'issue.url', httpPolicyFromEnvironment({})).port).toBe('8080');
+  });
+
+  it.each(['https://169.254.169.254/latest/meta-data/', 'http://169.254.170.2/v2/credentials', 'https://[fe80::1]/x'])('refuses the link-local address of %s', (url) => {
+    expect(() => checkUrl(url, 'issue.url', httpPolicyFromEnvironment({}))).toThrow(/a link-local address \(metadata services live there\)/);
+  });
+
   it('reads process.env when no environment is given', () => {
     const saved = { ALLOWED_HOSTS: process.env.ALLOWED_HOSTS, HTTP_TIMEOUT_MS: process.env.HTTP_TIMEOUT_MS };
     try {
       process.env.ALLOWED_HOSTS = 'api.vendor.example';
       process.env.HTTP_TIMEOUT_MS = '1500';
-      expect(httpPolicyFromEnvironment()).toEqual({ allowedHosts: ['api.vendor.example'], timeoutMs: 1500 });
+      expect(httpPolicyFromEnvironment()).toEqual({ allowedHosts: ['api.vendor.example'], timeoutMs: 1500, allowLoopback: true });
     } finally {
       for (const [key, value] of Object.entries(saved)) {
         if (value === undefined) delete process.env[key];
