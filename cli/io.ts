@@ -8,9 +8,8 @@ export interface CommandIo {
   readonly interrupted?: Promise<void>;
 }
 
-/** A command: its one-line summary, its --help text, and what it does. Resolves to the exit code. */
+/** A command: its --help text, and what it does. Resolves to the exit code. */
 export interface Command {
-  readonly summary: string;
   readonly help: string;
   run(argv: string[], io: CommandIo): Promise<number>;
 }

@@ -4,12 +4,21 @@
  * requests (plan, check), proven before they merge (rehearse), and undone
  * when a rotation goes wrong (rollback). See the README, "The pipeline tool".
  */
-import { emulatorCommand } from './commands/emulator';
+import { createInterface } from 'node:readline';
 import { CliError, EXIT } from './errors';
 import { Command, CommandIo } from './io';
 
-const COMMANDS: Record<string, Command> = {
-  emulator: emulatorCommand,
+/**
+ * Each command is loaded when it runs: plan and check need neither the AWS
+ * SDK (an optional peer dependency) nor esbuild, which rollback and
+ * rehearse load.
+ */
+const COMMANDS: Record<string, { readonly summary: string; readonly load: () => Promise<Command> }> = {
+  check: { summary: 'hold the synthesized secrets to policy rules (text, JSON or SARIF for code scanning)', load: async () => (await import('./commands/check')).checkCommand },
+  emulator: { summary: 'serve a local Secrets Manager (the emulator) until stopped', load: async () => (await import('./commands/emulator')).emulatorCommand },
+  plan: { summary: 'list every secret and how it rotates; with --base, what a pull request changes', load: async () => (await import('./commands/plan')).planCommand },
+  rehearse: { summary: 'run a handler\'s four rotation steps locally against a real (staging) target', load: async () => (await import('./commands/rehearse')).rehearseCommand },
+  rollback: { summary: 'put AWSCURRENT back on the version labelled AWSPREVIOUS, after asking', load: async () => (await import('./commands/rollback')).rollbackCommand },
 };
 
 export const HELP = () => `Usage: secret-rotation <command> [options]
@@ -36,8 +45,13 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     return EXIT.usage;
   }
   try {
-    return await command.run(rest, io);
+    return await (await command.load()).run(rest, io);
   } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /'(@aws-sdk\/client-secrets-manager|esbuild)'/.exec((error as Error).message)?.[1];
+    if (missing) {
+      io.err(`secret-rotation ${name}: this command needs ${missing}, which is not installed (the AWS SDK is an optional peer dependency); npm install ${missing}`);
+      return EXIT.input;
+    }
     if (error instanceof CliError) {
       io.err(`secret-rotation ${name}: ${error.message}`);
       return error.code;
@@ -56,6 +70,22 @@ if (require.main === module) {
   void main(process.argv.slice(2), {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
+    // Only a terminal can answer; without one, commands that ask say to pass --yes.
+    confirm: process.stdin.isTTY ? askOnTerminal : undefined,
     interrupted,
   }).then((code) => process.exit(code));
+}
+
+/** Asks on the terminal; anything but y/yes (or Ctrl-C, Ctrl-D) is no. */
+function askOnTerminal(question: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    const answer = (yes: boolean) => {
+      resolve(yes); // before close(), whose 'close' event would answer no
+      rl.close();
+    };
+    rl.on('SIGINT', () => answer(false));
+    rl.on('close', () => resolve(false));
+    rl.question(`${question} [y/N] `, (text) => answer(/^y(es)?$/i.test(text.trim())));
+  });
 }

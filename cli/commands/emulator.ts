@@ -4,7 +4,6 @@ import { EXIT } from '../errors';
 import { Command } from '../io';
 
 export const emulatorCommand: Command = {
-  summary: 'serve a local Secrets Manager (the emulator) until stopped',
   help: `Usage: secret-rotation emulator [--port N] [--region R]
 
 Serves the emulator on 127.0.0.1: the real AWS SDK, pointed at the printed

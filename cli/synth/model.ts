@@ -85,6 +85,12 @@ export interface RotationModel {
   readonly hosted?: { readonly address: string; readonly applicationId: string; readonly semanticVersion?: string; readonly inVpc: boolean };
   /** For kind `external`: the Lambda ARN expression. */
   readonly lambdaArn?: string;
+  /**
+   * True for a service-owned secret with no aws_secretsmanager_secret_rotation:
+   * the service's own default applies (RDS rotates a managed master password
+   * every 7 days), and `address` is the database's.
+   */
+  readonly serviceDefault?: boolean;
 }
 
 export interface RotationFunctionModel {
@@ -93,6 +99,8 @@ export interface RotationFunctionModel {
   readonly functionName?: string;
   /** The built-in handler (e.g. `postgres-single-user`) or `custom`, from the description this library writes; undefined for other Lambdas. */
   readonly handler?: string;
+  /** For handler `custom`: the entry file the description names (e.g. `vendor-token.ts`). */
+  readonly customEntry?: string;
   /** source_code_hash: changes exactly when the code does. */
   readonly codeHash?: string;
   readonly runtime?: string;
@@ -116,6 +124,10 @@ export interface PermissionModel {
   readonly resources: readonly string[];
   /** Conditions as `test variable values…`, sorted, e.g. `StringEquals aws:ResourceTag/X fn`. */
   readonly conditions: readonly string[];
+  /** NotAction, sorted, when the statement has one. */
+  readonly notActions?: readonly string[];
+  /** NotResource, sorted, when the statement has one. */
+  readonly notResources?: readonly string[];
 }
 
 export interface FailureRuleModel {
