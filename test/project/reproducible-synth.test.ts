@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { filesUnder } from '../support/files';
 
 const root = join(__dirname, '..', '..');
-const SOURCES = ['modules', 'functions', 'stacks', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'cdktf.json'];
+const SOURCES = ['modules', 'functions', 'stacks', 'cli', 'emulator', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'cdktf.json'];
 const work = mkdtempSync(join(tmpdir(), 'two-clones-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
