@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { inputError } from '../errors';
+import { readJsonFile } from '../synth/json-file';
 import { DEFAULT_WILDCARD_ACTIONS, Level, LEVELS, RULE_IDS, RULES, RuleSettings } from './rules';
 
 /** The lowest level that makes `check` exit 1; `none` never does. */
@@ -53,21 +53,15 @@ export function defaultConfig(): CheckConfig {
   };
 }
 
-/** Reads and validates a rules file; a missing, malformed or invalid one is an input error naming the key and the value. */
+/**
+ * Reads and validates a rules file; a missing, malformed or invalid one is an
+ * input error naming the file, and the key and value that are wrong. A
+ * syntax error is located by line and column, never quoted: V8's own message
+ * carries a snippet of the text, which may be anything the user pointed
+ * --config at.
+ */
 export function loadConfig(path: string): CheckConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw inputError(`cannot read the rules file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; pass an existing file with --config`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw inputError(`the rules file ${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseConfig(json, path);
+  return parseConfig(readJsonFile(path, 'pass a JSON rules file with --config'), path);
 }
 
 /** Validates a parsed rules file strictly: unknown keys, rule ids and levels are refused. */

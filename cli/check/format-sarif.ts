@@ -2,9 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { Level, RULES } from './rules';
 import { CheckReport, Finding } from './run-checks';
-
-/** Where code scanning sends a reader who asks what the tool is. */
-export const TOOL_INFORMATION_URI = 'https://www.npmjs.com/package/cdktf-secret-rotation';
+import { artifactLocation, originalUriBaseIds } from './sarif-location';
 
 /** The key of the fingerprint code scanning matches alerts across runs with; raise the version if the hash ever changes. */
 export const FINGERPRINT_KEY = 'secretRotationFinding/v1';
@@ -23,9 +21,12 @@ export const fingerprint = (finding: Pick<Finding, 'ruleId' | 'stack' | 'address
  * SARIF 2.1.0 as GitHub code scanning takes it (github/codeql-action/upload-sarif):
  * every rule in tool.driver.rules (ruleIndex points there), one result per
  * finding located at the line of its resource in the stack's cdk.tf.json,
- * with the Terraform address as its logical location.
+ * with the Terraform address as its logical location. File URIs are
+ * relative to `root`, the repository's root (see sarif-location.ts). The
+ * driver has no informationUri: it is optional, and the package has no
+ * public page to point at.
  */
-export function formatSarif(report: CheckReport): Log {
+export function formatSarif(report: CheckReport, root: string): Log {
   const rules: ReportingDescriptor[] = RULES.map((rule) => {
     const level = report.config.levels[rule.id];
     const effective = level === 'off' ? rule.level : level;
@@ -46,7 +47,7 @@ export function formatSarif(report: CheckReport): Log {
     message: { text: finding.message },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri: encodeURI(finding.file) }, region: { startLine: finding.line } },
+        physicalLocation: { artifactLocation: artifactLocation(finding.file, root), region: { startLine: finding.line } },
         logicalLocations: [{ name: finding.address, fullyQualifiedName: `${finding.stack}/${finding.address}`, kind: finding.address.startsWith('variable.') ? 'variable' : 'resource' }],
       },
     ],
@@ -56,6 +57,6 @@ export function formatSarif(report: CheckReport): Log {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'secret-rotation', informationUri: TOOL_INFORMATION_URI, rules } }, columnKind: 'utf16CodeUnits', results }],
+    runs: [{ tool: { driver: { name: 'secret-rotation', rules } }, originalUriBaseIds: originalUriBaseIds(root), columnKind: 'utf16CodeUnits', results }],
   };
 }

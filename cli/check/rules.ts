@@ -1,4 +1,5 @@
-import type { RotationFunctionModel, RotationModel, SecretModel, StackModel } from '../synth/model';
+import type { PermissionModel, RotationFunctionModel, RotationModel, SecretModel, StackModel } from '../synth/model';
+import { interpolations, readableArn } from '../synth/terraform-json';
 
 /** How serious a finding is; the names and order are SARIF's `level`s. */
 export type Level = 'error' | 'warning' | 'note';
@@ -8,7 +9,7 @@ export const LEVELS: readonly Level[] = ['error', 'warning', 'note'];
 export interface RuleSettings {
   /** The longest time allowed between two rotations, in days (SR002). */
   readonly maxRotationDays: number;
-  /** Actions that may be allowed on every resource ("*") besides secretsmanager:GetRandomPassword (SR005). */
+  /** Actions that may be allowed on every resource ("*", or an ARN pattern SR005 counts as wide) besides secretsmanager:GetRandomPassword. */
   readonly allowWildcardActions: readonly string[];
 }
 
@@ -48,6 +49,43 @@ export const DEFAULT_WILDCARD_ACTIONS: readonly string[] = [
   'ec2:DescribeSubnets',
   'ec2:DescribeVpcs',
 ];
+
+/** A policy of this stack attached by reference: its statements are read into `permissions`. */
+const STACK_POLICY = /^\$\{aws_iam_policy\.[A-Za-z_][\w-]*\.(?:arn|id)\}$/;
+
+/** What SR005 takes as narrowing a wildcard ARN; said in the rule's description. */
+const NARROWING_CONDITIONS =
+  'A condition narrows when its key is a resource tag (aws:ResourceTag/…, or a service\'s own such as secretsmanager:ResourceTag/…), kms:ViaService, ec2:Subnet or ec2:Vpc, ' +
+  'and its operator is a positive match (StringEquals, StringLike, ArnEquals, ArnLike…, optionally ForAnyValue:/ForAllValues:), not a Not… operator, Null or …IfExists, which a request without the key passes.';
+
+const NARROWING_KEY = /^(?:[a-z0-9-]+:ResourceTag\/.+|kms:ViaService|ec2:Subnet|ec2:Vpc)$/i;
+
+/** Whether one of a statement's conditions (`test variable values…`) ties it to tagged or named resources. */
+function narrowed(statement: PermissionModel): boolean {
+  return statement.conditions.some((condition) => {
+    const [test = '', variable = ''] = condition.split(' ');
+    const operator = test.replace(/^For(?:Any|All)Values:/i, '');
+    return NARROWING_KEY.test(variable) && !/Not|^Null$|IfExists$/i.test(operator);
+  });
+}
+
+/**
+ * Whether an ARN matches resources in every region or account, or every
+ * resource of its type: a wildcard (* or ?) in the region or account, or at
+ * the start of the resource id (`secret:*`, `key/*`, `*`). Interpolations
+ * (`${…}`, the stack's own partition, region and account) are not wildcards.
+ */
+export function wildcardArn(resource: string): boolean {
+  const masked = interpolations(resource).reduce((text, expression) => text.replace(`\${${expression}}`, '{expression}'), resource);
+  const parts = masked.split(':');
+  if (parts[0] !== 'arn' || parts.length < 6) return false;
+  const [, , service, region, account] = parts;
+  const id = parts.slice(5).join(':');
+  // The resource id follows its type (`secret:<id>`, `key/<id>`), except in S3, where `bucket/key` names a bucket first.
+  const separator = service === 's3' ? null : /[:/]/.exec(id);
+  const name = separator ? id.slice(separator.index + 1) : id;
+  return /[*?]/.test(region) || /[*?]/.test(account) || /^[*?]/.test(id) || /^[*?]/.test(name);
+}
 
 /** The handlers that log in to a database, and so must run where the database is. */
 const DATABASE_HANDLER = /^(postgres|mysql|redshift)-(single|multi)-user$/;
@@ -139,26 +177,48 @@ export const RULES: readonly Rule[] = [
     id: 'SR005',
     name: 'no-wildcard-resource',
     level: 'error',
-    summary: 'rotation functions are allowed nothing on every resource ("*") but GetRandomPassword',
+    summary: 'rotation functions are allowed nothing on every resource ("*") but GetRandomPassword, and their policies can be read',
     description:
-      'An Allow statement of a rotation function\'s role policies has the resource "*" (or a NotResource) with an action other than secretsmanager:GetRandomPassword and the actions of allowWildcardActions ' +
-      `(default: ${DEFAULT_WILDCARD_ACTIONS.join(', ')}, which have no resource-level permissions and which Lambda needs in a VPC). ` +
-      'Attached managed policies are not inspected.',
-    fix: 'Name the resources (the secrets\' ARNs, or an ARN pattern with a tag condition) instead of "*"; list actions that IAM only accepts on "*" in allowWildcardActions.',
+      'An Allow statement of a rotation function\'s role policies allows an action other than secretsmanager:GetRandomPassword and the actions of allowWildcardActions ' +
+      `(default: ${DEFAULT_WILDCARD_ACTIONS.join(', ')}, which have no resource-level permissions and which Lambda needs in a VPC) on a resource that is too wide: ` +
+      '"*" or a NotResource, whatever its conditions; or, with no narrowing condition, an ARN with a wildcard in its region, its account or at the start of its resource id ' +
+      '(arn:aws:secretsmanager:*:*:secret:*, arn:${…}:secretsmanager:${…}:${…}:secret:*, arn:aws:kms:eu-west-1:111122223333:key/*). ' +
+      `${NARROWING_CONDITIONS} ` +
+      'It also fails when a policy of the role cannot be read (written as an expression such as ${jsonencode(…)}, a reference the reader cannot follow, or text that is not JSON): ' +
+      'what it allows cannot be checked. Attached managed policies are SR010\'s.',
+    fix: 'Name the resources (the secrets\' ARNs, or an ARN pattern with a tag condition) instead of "*"; list actions that IAM only accepts on "*" in allowWildcardActions; write policies with aws_iam_policy_document or as literal JSON.',
     evaluate: (stack, settings) => {
       const allowed = new Set([RANDOM_PASSWORD_ACTION, ...settings.allowWildcardActions].map((action) => action.toLowerCase()));
       return stack.functions.flatMap((fn) => {
-        // NotResource allows every resource but a few, NotAction every action but a few: as wide as "*".
-        const wide = fn.permissions
-          .filter((statement) => statement.effect === 'Allow' && (statement.resources.includes('*') || statement.notResources !== undefined))
-          .flatMap((statement) => {
-            const actions = statement.actions.filter((action) => !allowed.has(action.toLowerCase()));
-            if (statement.notActions) actions.push(`every action but ${statement.notActions.join(', ')}`);
+        const name = fn.functionName ?? fn.address;
+        const everywhere: string[] = [];
+        const patterns: string[] = [];
+        for (const statement of fn.permissions.filter((s) => s.effect === 'Allow')) {
+          // NotResource allows every resource but a few, NotAction every action but a few: as wide as "*".
+          const onEverything = statement.resources.includes('*') || statement.notResources !== undefined;
+          const wildcards = onEverything || narrowed(statement) ? [] : statement.resources.filter(wildcardArn);
+          if (!onEverything && wildcards.length === 0) continue;
+          const actions = statement.actions.filter((action) => !allowed.has(action.toLowerCase()));
+          if (statement.notActions) actions.push(`every action but ${statement.notActions.join(', ')}`);
+          if (actions.length === 0) continue;
+          if (onEverything) {
             const where = [statement.sid && `statement ${statement.sid}`, statement.notResources && `NotResource ${statement.notResources.join(', ')}`].filter(Boolean);
-            return actions.map((action) => (where.length > 0 ? `${action} (${where.join(', ')})` : action));
-          });
-        if (wide.length === 0) return [];
-        return [{ address: fn.address, message: `the role of rotation function ${fn.functionName ?? fn.address} allows ${wide.join(', ')} on every resource` }];
+            everywhere.push(...actions.map((action) => (where.length > 0 ? `${action} (${where.join(', ')})` : action)));
+          } else {
+            const sid = statement.sid ? ` (statement ${statement.sid})` : '';
+            patterns.push(`${actions.join(', ')}${sid} on ${wildcards.map(readableArn).join(', ')}, a wildcard that no condition narrows`);
+          }
+        }
+        const wide = [...(everywhere.length > 0 ? [`${everywhere.join(', ')} on every resource`] : []), ...patterns];
+        const messages = [
+          ...(wide.length > 0 ? [`the role of rotation function ${name} allows ${wide.join('; ')}`] : []),
+          ...(fn.unreadablePolicies ?? []).map(
+            (policy) =>
+              `the policy ${policy.address} of the role of rotation function ${name} could not be read (${policy.reason}), so it cannot be checked; ` +
+              'write it with aws_iam_policy_document or as literal JSON',
+          ),
+        ];
+        return messages.length > 0 ? [{ address: fn.address, message: messages.join('; ') }] : [];
       });
     },
   },
@@ -214,8 +274,12 @@ export const RULES: readonly Rule[] = [
     level: 'error',
     summary: 'no secret value is written in the synthesized JSON',
     description:
-      'A secret value (a secret_string, a password, a sensitive variable\'s default…) is written literally in cdk.tf.json, and so in every plan, state file and copy of the repository that holds it.',
-    fix: 'Pass the value through an ephemeral, sensitive variable into a write-only attribute (secret_string_wo), or let the service own the password; then change the value, which has leaked.',
+      'A secret value is written literally in cdk.tf.json, and so in every plan, state file and copy of the repository that holds it: ' +
+      'a secret version\'s secret_string or secret_binary (an expression there still lands in state); a literal in any write-only attribute (secret_string_wo, password_wo, master_password_wo…), ' +
+      'which keeps a value out of state but not out of the JSON; a literal database password; a default of a variable that is sensitive or whose name looks it ' +
+      '(password, secret, token, key; not …_id, …_arn, …_name); a literal value of a Lambda environment variable whose name looks sensitive ' +
+      '(password, secret, token, key, credential; not …_ARN, …_ID, …_NAME, …_HOSTS, nor the settings of this library\'s handlers).',
+    fix: 'Pass the value through an ephemeral, sensitive variable into a write-only attribute (secret_string_wo), give a function the secret\'s ARN rather than its value, or let the service own the password; then change the value, which has leaked.',
     evaluate: (stack) => {
       const byAddress = new Map<string, string[]>();
       for (const exposed of stack.exposedValues) {
@@ -237,6 +301,23 @@ export const RULES: readonly Rule[] = [
           ? [{ address: secret.resourcePolicy.address, message: `the resource policy of ${describeSecret(secret)} does not set block_public_policy` }]
           : [],
       ),
+  },
+  {
+    id: 'SR010',
+    name: 'no-managed-policy',
+    level: 'warning',
+    summary: 'rotation functions\' roles have no attached managed policy, which check cannot read',
+    description:
+      'A managed policy is attached to the role of a function that rotates a secret (aws_iam_role_policy_attachment, managed_policy_arns): an AWS managed policy or one from outside the stack, ' +
+      'whose statements are not in the JSON, so SR005 cannot hold them to its rules, and a change to what they allow never shows in a plan. ' +
+      'A policy of this stack attached by reference (${aws_iam_policy.<id>.arn}) is read, and checked by SR005, instead.',
+    fix: 'Grant what the function needs inline (RotationFunction already grants rotation\'s permissions; add statements with an aws_iam_policy_document); or turn SR010 off in the rules file for managed policies you have reviewed.',
+    evaluate: (stack) =>
+      rotationFunctions(stack).flatMap((fn) => {
+        const opaque = fn.managedPolicies.filter((arn) => !STACK_POLICY.test(arn));
+        if (opaque.length === 0) return [];
+        return [{ address: fn.address, message: `the role of rotation function ${fn.functionName ?? fn.address} has managed policies attached that check cannot read: ${opaque.join(', ')}` }];
+      }),
   },
 ];
 

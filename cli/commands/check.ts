@@ -5,6 +5,7 @@ import { formatSarif } from '../check/format-sarif';
 import { formatText } from '../check/format-text';
 import { DEFAULT_WILDCARD_ACTIONS, RULES } from '../check/rules';
 import { runChecks } from '../check/run-checks';
+import { repositoryRoot } from '../check/sarif-location';
 import { lineFinder } from '../check/source-lines';
 import { EXIT } from '../errors';
 import { Command } from '../io';
@@ -24,7 +25,10 @@ Options:
   --config FILE     a JSON rules file (see below)
   --format F        text (default): one line per finding, the fixes, a summary;
                     json: stable, schemaVersion 1 (cli/check/check-json.ts);
-                    sarif: SARIF 2.1.0 for GitHub code scanning (upload-sarif)
+                    sarif: SARIF 2.1.0 for GitHub code scanning (upload-sarif),
+                    paths relative to the repository's root: GITHUB_WORKSPACE,
+                    else the nearest folder above --dir with a .git, else the
+                    working directory
   --fail-on LEVEL   exit 1 when a finding is at or above LEVEL: error (default),
                     warning, note, or none (never); overrides the rules file
   -h, --help        this text
@@ -36,6 +40,14 @@ SR005 allows "*" for secretsmanager:GetRandomPassword (it acts on no resource)
 and, unless allowWildcardActions says otherwise, for the EC2 actions that have
 no resource-level permissions and that Lambda needs in a VPC:
 ${DEFAULT_WILDCARD_ACTIONS.join(', ')}.
+It counts as "*" an ARN with a wildcard in its region or account or at the
+start of its resource id (arn:aws:secretsmanager:*:*:secret:*, …:secret:*,
+…:key/*), unless a condition narrows the statement: a positive match
+(StringEquals, ArnLike…; not Not…, Null or …IfExists) on a resource tag
+(aws:ResourceTag/…, secretsmanager:ResourceTag/…), kms:ViaService, ec2:Subnet
+or ec2:Vpc. It fails a policy it cannot read (an expression such as
+\${jsonencode(…)}, or text that is not JSON); SR010 warns of attached managed
+policies, which are not in the JSON at all.
 
 Rules file (JSON; every key optional; unknown keys, rule ids or levels are refused):
   maxRotationDays       the longest time between rotations, in days, 1 to 1000
@@ -72,7 +84,7 @@ Exit codes: 0 nothing at or above --fail-on; 1 a finding at or above it;
     const report = runChecks(model, config, lineFinder(dir));
 
     if (format === 'text') io.out(formatText(report));
-    else io.out(JSON.stringify(format === 'json' ? toCheckJson(report) : formatSarif(report), null, 2));
+    else io.out(JSON.stringify(format === 'json' ? toCheckJson(report) : formatSarif(report, repositoryRoot(dir)), null, 2));
     return report.failed ? EXIT.failed : EXIT.ok;
   },
 };

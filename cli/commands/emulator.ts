@@ -1,6 +1,6 @@
-import { startEmulator } from '../../emulator';
+import { Emulator, startEmulator } from '../../emulator';
 import { integer, parseOptions } from '../args';
-import { EXIT } from '../errors';
+import { EXIT, usageError } from '../errors';
 import { Command } from '../io';
 
 export const emulatorCommand: Command = {
@@ -15,7 +15,10 @@ Options:
   --region R    region in the ARNs it makes (default us-east-1)
   -h, --help    this text
 
-Prints one line to stdout when ready: the endpoint URL.`,
+Prints one line to stdout when ready: the endpoint URL.
+
+Exit codes: 0 stopped by Ctrl-C; 2 bad command line, or a --port that is in
+use or not allowed (try another, or --port 0).`,
 
   async run(argv, io) {
     const options = parseOptions('emulator', argv, { port: { type: 'string' }, region: { type: 'string' } });
@@ -24,7 +27,12 @@ Prints one line to stdout when ready: the endpoint URL.`,
       return EXIT.ok;
     }
     const port = integer('emulator', 'port', options.port as string | undefined, 0, 65535, 0);
-    const emulator = await startEmulator({ port, ...(options.region ? { region: options.region as string } : {}) });
+    let emulator: Emulator;
+    try {
+      emulator = await startEmulator({ port, ...(options.region ? { region: options.region as string } : {}) });
+    } catch (error) {
+      throw portError(port, error);
+    }
     io.out(emulator.endpoint);
     io.err(`secret-rotation emulator: serving Secrets Manager at ${emulator.endpoint}; Ctrl-C stops it`);
     await (io.interrupted ?? new Promise<void>(() => undefined));
@@ -32,3 +40,15 @@ Prints one line to stdout when ready: the endpoint URL.`,
     return EXIT.ok;
   },
 };
+
+/** A port that cannot be listened on is the command line's fault (exit 2); any other failure is left as it is. */
+function portError(port: number, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return usageError(`--port ${port} is in use on 127.0.0.1 (EADDRINUSE); choose another port, or --port 0 for a free one (the endpoint is printed)`);
+  }
+  if (code === 'EACCES') {
+    return usageError(`--port ${port} may not be listened on by this user (EACCES; ports below 1024 usually need privileges); choose another port, or --port 0 for a free one (the endpoint is printed)`);
+  }
+  return error;
+}

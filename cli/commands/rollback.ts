@@ -30,7 +30,9 @@ value) and asks before moving anything.
 ${RISK}
 
 It refuses while a rotation is in progress (AWSPENDING on a version other than
-AWSCURRENT): let the rotation finish or fail first. Rollback does not turn
+AWSCURRENT): let the rotation finish or fail first. It looks again after you
+answer, and moves nothing if any label moved meanwhile (a rotation that
+started while it asked, say). Rollback does not turn
 rotation off; if the rotation function is broken, the next scheduled rotation
 fails again (and leaves AWSPENDING): fix it, or cancel rotation.
 
@@ -49,7 +51,8 @@ Needs secretsmanager:DescribeSecret, ListSecretVersionIds and
 UpdateSecretVersionStage on the secret; it never reads a value.
 
 Exit codes: 0 rolled back; 1 not rolled back (declined, no terminal to ask and
-no --yes, no AWSPREVIOUS, a rotation in progress); 2 bad command line;
+no --yes, no AWSPREVIOUS, a rotation in progress, labels that moved while it
+asked); 2 bad command line;
 4 Secrets Manager refused or could not be reached.`,
 
   async run(argv, io) {
@@ -70,7 +73,8 @@ no --yes, no AWSPREVIOUS, a rotation in progress); 2 bad command line;
       const described = await call(sm.send(new DescribeSecretCommand({ SecretId: secretId })));
       const name = described.Name ?? secretId;
       const arn = described.ARN ?? secretId;
-      const holder = (stage: string) => Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages?.includes(stage))?.[0];
+      const shown = described.VersionIdsToStages ?? {};
+      const holder = (stage: string) => holderOf(shown, stage);
       const current = holder('AWSCURRENT');
       const previous = holder('AWSPREVIOUS');
       const pending = holder('AWSPENDING');
@@ -111,6 +115,16 @@ no --yes, no AWSPREVIOUS, a rotation in progress); 2 bad command line;
           return EXIT.failed;
         }
       }
+      // What was shown may be stale by now (a person takes their time to
+      // answer): a rotation that started meanwhile put AWSPENDING on a new
+      // version, which no RemoveFromVersionId below would notice.
+      const changed = stageChanges(shown, (await call(sm.send(new DescribeSecretCommand({ SecretId: arn })))).VersionIdsToStages ?? {});
+      if (changed.length) {
+        io.err(
+          `secret-rotation rollback: the labels of ${name} changed ${options.yes ? 'since rollback read them' : 'while rollback asked'}: ${changed.join('; ')}. A rotation may have started, or someone else moved them. Nothing changed; run rollback again to see where the labels are now.`,
+        );
+        return EXIT.failed;
+      }
       // RemoveFromVersionId makes each move conditional: if another process
       // moved the label since DescribeSecret, Secrets Manager refuses it. The
       // stale AWSPENDING goes first: removing it alone changes nothing that matters.
@@ -144,6 +158,20 @@ function clientConfig(endpoint: string | undefined, region: string | undefined):
   }
   const chosen = region ?? process.env.AWS_REGION;
   return chosen ? { region: chosen } : {};
+}
+
+type Stages = Record<string, string[] | undefined>;
+
+/** The version that holds `stage`, if any. */
+function holderOf(stages: Stages, stage: string): string | undefined {
+  return Object.entries(stages).find(([, labels]) => labels?.includes(stage))?.[0];
+}
+
+/** Each label that is on another version (or on none, or newly on one) in `now` than in `before`, in words. */
+function stageChanges(before: Stages, now: Stages): string[] {
+  const labels = [...new Set([...Object.values(before), ...Object.values(now)].flatMap((l) => l ?? []))].sort();
+  const on = (version: string | undefined) => (version ? `on version ${version}` : 'on no version');
+  return labels.filter((label) => holderOf(before, label) !== holderOf(now, label)).map((label) => `${label} was ${on(holderOf(before, label))} and is now ${on(holderOf(now, label))}`);
 }
 
 /** The versions' creation dates (ISO 8601), from ListSecretVersionIds, which returns no values. */

@@ -102,6 +102,7 @@ function planFunctions(stack: StackModel): PlanFunction[] {
           notActions: p.notActions && [...p.notActions],
           notResources: p.notResources && [...p.notResources],
         })),
+        unreadablePolicies: fn.unreadablePolicies?.map(({ address, reason, digest }) => ({ address, reason, digest })),
         managedPolicies: [...fn.managedPolicies],
         environment: [...fn.environment],
         secrets,

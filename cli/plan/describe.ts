@@ -1,4 +1,4 @@
-import { PlanFunction, PlanKmsKey, PlanPermission, PlanRotation, PlanSchedule } from './plan-json';
+import { PlanFunction, PlanKmsKey, PlanPermission, PlanRotation, PlanSchedule, PlanUnreadablePolicy } from './plan-json';
 
 /** Words for the plan: the same in the JSON's `before`/`after` and in the markdown. Never a secret value: the model holds none. */
 
@@ -67,3 +67,6 @@ export function grantsOf(permission: PlanPermission): string[] {
   const when = permission.conditions.length > 0 ? ` when ${permission.conditions.join('; ')}` : '';
   return actions.flatMap((action) => resources.map((resource) => `${permission.effect} ${action} on ${resource}${when}`));
 }
+
+/** An unreadable policy as a grant: what it allows is unknown, so it is compared by where it is and what it says (its digest). */
+export const unreadableGrant = (policy: PlanUnreadablePolicy): string => `Unreadable policy ${policy.address} (${policy.reason}, digest ${policy.digest})`;

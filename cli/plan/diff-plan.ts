@@ -1,5 +1,5 @@
 import { compare } from '../synth/terraform-json';
-import { describeFunction, describeKmsKey, describeRotation, describeRotator, grantsOf, shortHash } from './describe';
+import { describeFunction, describeKmsKey, describeRotation, describeRotator, grantsOf, shortHash, unreadableGrant } from './describe';
 import { PlanChange, PlanChangeKind, PlanFunction, PlanJson, PlanSecret } from './plan-json';
 
 type Content = Pick<PlanJson, 'secrets' | 'functions'>;
@@ -97,15 +97,20 @@ function diffFunction(before: PlanFunction, after: PlanFunction, headSecrets: re
   const added = grantsIs.filter((g) => !grantsWas.includes(g));
   const removed = grantsWas.filter((g) => !grantsIs.includes(g));
   // An Allow gained or a Deny lost widens; an Allow lost or a Deny gained narrows.
+  // An unreadable policy that changed in place is reported once, as widened (its new digest): what it allows now is unknown.
+  const unreadableInHead = new Set((after.unreadablePolicies ?? []).map((policy) => policy.address));
+  const replaced = new Set((before.unreadablePolicies ?? []).filter((policy) => unreadableInHead.has(policy.address)).map(unreadableGrant));
   const widened = [...added.filter((g) => !g.startsWith('Deny ')), ...removed.filter((g) => g.startsWith('Deny '))].sort(compare);
-  const narrowed = [...removed.filter((g) => !g.startsWith('Deny ')), ...added.filter((g) => g.startsWith('Deny '))].sort(compare);
+  const narrowed = [...removed.filter((g) => !g.startsWith('Deny ') && !replaced.has(g)), ...added.filter((g) => g.startsWith('Deny '))].sort(compare);
   const count = (fn: PlanFunction) => `${grants(fn).length} grants`;
   if (widened.length > 0) changes.push({ ...base, kind: 'permissions-widened', before: count(before), after: count(after), grants: widened });
   if (narrowed.length > 0) changes.push({ ...base, kind: 'permissions-narrowed', before: count(before), after: count(after), grants: narrowed });
   return changes;
 }
 
-/** Every grant of a function's role: statements split per action and resource, and managed policies. */
+/** Every grant of a function's role: statements split per action and resource, managed policies, and policies that cannot be read. */
 function grants(fn: PlanFunction): string[] {
-  return [...new Set([...fn.permissions.flatMap(grantsOf), ...fn.managedPolicies.map((arn) => `Allow managed policy ${arn}`)])].sort(compare);
+  return [
+    ...new Set([...fn.permissions.flatMap(grantsOf), ...fn.managedPolicies.map((arn) => `Allow managed policy ${arn}`), ...(fn.unreadablePolicies ?? []).map(unreadableGrant)]),
+  ].sort(compare);
 }

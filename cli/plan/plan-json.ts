@@ -128,12 +128,30 @@ export interface PlanFunction {
   readonly errorsAlarm?: string;
   /** The role's statements, normalized: actions, resources and conditions sorted; statements sorted. */
   readonly permissions: readonly PlanPermission[];
+  /**
+   * Policies of the role whose statements cannot be read, so they are not in
+   * `permissions`: written as an expression (`${jsonencode(…)}`, what cdktf's
+   * Fn.jsonencode writes), as a reference the reader cannot follow, or as
+   * text that is not JSON. Absent when there is none. What they allow is
+   * unknown: `check` fails them (SR005), and the diff counts one that
+   * appears or changes as `permissions-widened`.
+   */
+  readonly unreadablePolicies?: readonly PlanUnreadablePolicy[];
   /** Managed policy ARNs attached to the role. */
   readonly managedPolicies: readonly string[];
   /** Environment variable names (never values). */
   readonly environment: readonly string[];
   /** Addresses of the secrets it rotates. */
   readonly secrets: readonly string[];
+}
+
+export interface PlanUnreadablePolicy {
+  /** Where the policy is written: `aws_iam_role_policy.<id>`, `aws_iam_policy.<id>`, `aws_iam_role.<id>` (inline_policy) or `data.aws_iam_policy_document.<id>`. */
+  readonly address: string;
+  /** Why it cannot be read, e.g. `an expression (jsonencode(…))`. Never the policy's text. */
+  readonly reason: string;
+  /** The first 12 hex digits of the SHA-256 of the policy as written: it changes when the policy does. */
+  readonly digest: string;
 }
 
 export interface PlanPermission {
@@ -154,7 +172,8 @@ export interface PlanPermission {
  * - `schedule-changed`: interval, expression or window
  * - `rotate-immediately-changed`
  * - `handler-code-changed`: the function's source_code_hash
- * - `permissions-widened`, `permissions-narrowed`: grants (effect, action, resource, conditions) only in the head or only in the base
+ * - `permissions-widened`, `permissions-narrowed`: grants (effect, action, resource, conditions) only in the head or only in the base;
+ *   an unreadable policy that appears or changes (another digest) widens, as what it allows is unknown; one that goes away narrows
  * - `kms-key-changed`
  * - `alarm-added`, `alarm-removed`: a failure rule or errors alarm that watches the secret
  */
@@ -184,6 +203,9 @@ export interface PlanChange {
   readonly before?: string;
   /** In words, as in the head; absent for a removal. */
   readonly after?: string;
-  /** For permissions: each grant only in the head (widened) or only in the base (narrowed), e.g. `Allow s3:GetObject on * when …`. */
+  /**
+   * For permissions: each grant only in the head (widened) or only in the base (narrowed), e.g. `Allow s3:GetObject on * when …`;
+   * an unreadable policy as `Unreadable policy <address> (<reason>, digest <digest>)`.
+   */
   readonly grants?: readonly string[];
 }

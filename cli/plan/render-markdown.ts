@@ -1,3 +1,4 @@
+import { readableArn } from '../synth/terraform-json';
 import { describeFunction, describeKmsKey, describeRotator, plural, shortHash } from './describe';
 import { PlanChange, PlanChangeKind, PlanFunction, PlanJson, PlanPermission, PlanSecret } from './plan-json';
 
@@ -20,14 +21,94 @@ const CHANGE_WORDS: Record<PlanChangeKind, string> = {
   'alarm-removed': '**alarm removed**',
 };
 
-/** The plan as a pull-request comment: a heading, a summary line, the changes, a table of secrets, permissions folded away. */
-export function renderMarkdown(plan: PlanJson): string {
-  const lines = [MARKDOWN_MARKER, '## Secret rotation plan', '', summaryLine(plan), ''];
-  if (plan.changes) lines.push(...changesSection(plan.changes), '');
-  lines.push(...secretsSection(plan));
+/**
+ * The most characters the markdown may have: GitHub refuses a comment of
+ * more than 65,536, and a bot may add a line or two of its own.
+ */
+export const MARKDOWN_BUDGET = 60_000;
+
+const FOR_ALL = 'run `secret-rotation plan --format json` for all of it';
+
+/** A table and what comes before it; rows may be left out from the end to fit the budget. */
+interface Table {
+  readonly head: readonly string[];
+  readonly rows: readonly string[];
+  /** What a row is, for the note that says how many were left out. */
+  readonly what: string;
+}
+
+/** What a page shows: the first `changes` and `secrets` rows, and the functions' permissions or not. */
+interface Shown {
+  readonly changes: number;
+  readonly secrets: number;
+  readonly functions: boolean;
+}
+
+/**
+ * The plan as a pull-request comment: a heading, a summary line, the
+ * changes, a table of secrets, permissions folded away. When that would
+ * exceed `budget` characters, the permissions are left out first (the JSON
+ * has them), then rows of the secrets table from its end, then rows of the
+ * changes table, each with a line that says so.
+ */
+export function renderMarkdown(plan: PlanJson, budget = MARKDOWN_BUDGET): string {
+  const top = [MARKDOWN_MARKER, '## Secret rotation plan', '', summaryLine(plan), '', ...unreadableSection(plan)];
+  const changes = plan.changes && changesSection(plan.changes);
+  const secrets = secretsSection(plan);
   const functions = plan.functions.map((fn) => functionDetails(fn, plan.secrets));
-  if (functions.length > 0) lines.push('', '### Rotation functions', '', ...functions.flatMap((details) => [...details, '']));
-  return `${lines.join('\n').trimEnd()}\n`;
+  const page = (shown: Shown): string => {
+    const lines = [...top];
+    if (changes) lines.push(...tableLines(changes, shown.changes), '');
+    lines.push(...tableLines(secrets, shown.secrets));
+    if (functions.length > 0) {
+      lines.push('', '### Rotation functions', '');
+      if (shown.functions) lines.push(...functions.flatMap((details) => [...details, '']));
+      else lines.push(`_The permissions of ${plural(functions.length, 'rotation function')} are left out to keep this comment within GitHub's size limit: ${FOR_ALL}._`);
+    }
+    return `${lines.join('\n').trimEnd()}\n`;
+  };
+  const everything: Shown = { changes: changes?.rows.length ?? 0, secrets: secrets.rows.length, functions: true };
+  const full = page(everything);
+  if (full.length <= budget) return full;
+  const lean: Shown = { ...everything, functions: false };
+  const fits = (shown: Shown) => page(shown).length <= budget;
+  const secretRows = largest(secrets.rows.length, (n) => fits({ ...lean, secrets: n }));
+  if (secretRows !== undefined) return page({ ...lean, secrets: secretRows });
+  return page({ ...lean, secrets: 0, changes: largest(lean.changes, (n) => fits({ ...lean, secrets: 0, changes: n })) ?? 0 });
+}
+
+/** The largest n from 0 to max for which `fits` holds (fewer rows never fit worse), or undefined when not even 0 does. */
+function largest(max: number, fits: (n: number) => boolean): number | undefined {
+  if (!fits(0)) return undefined;
+  let [low, high] = [0, max];
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+function tableLines(table: Table, shown: number): string[] {
+  const left = table.rows.length - shown;
+  if (left <= 0) return [...table.head, ...table.rows];
+  return [
+    ...table.head,
+    ...table.rows.slice(0, shown),
+    '',
+    `_${plural(left, table.what)} of ${table.rows.length} left out to keep this comment within GitHub's size limit: ${FOR_ALL}._`,
+  ];
+}
+
+/** Policies whose statements could not be read, where every reader sees them: what they allow is unknown. */
+function unreadableSection(plan: PlanJson): string[] {
+  const unreadable = plan.functions.flatMap((fn) => (fn.unreadablePolicies ?? []).map((policy) => ({ fn, policy })));
+  if (unreadable.length === 0) return [];
+  return [
+    `**${plural(unreadable.length, 'policy', 'policies')} could not be read**, so what ${unreadable.length === 1 ? 'it allows' : 'they allow'} is unknown (\`check\` fails ${unreadable.length === 1 ? 'it' : 'them'}, SR005): ` +
+      `${unreadable.map(({ fn, policy }) => `${code(policy.address)} of ${cell(fn.functionName ?? fn.address)} (${cell(policy.reason)})`).join(', ')}.`,
+    '',
+  ];
 }
 
 function summaryLine(plan: PlanJson): string {
@@ -54,35 +135,36 @@ function summaryLine(plan: PlanJson): string {
   return line;
 }
 
-function changesSection(changes: readonly PlanChange[]): string[] {
-  if (changes.length === 0) return ['### Changes', '', 'No rotation changes.'];
-  return [
-    '### Changes',
-    '',
-    row(['Change', 'Stack', 'Resource', 'Secrets', 'Before', 'After']),
-    row(['---', '---', '---', '---', '---', '---']),
-    ...changes.map((c) =>
+function changesSection(changes: readonly PlanChange[]): Table {
+  if (changes.length === 0) return { head: ['### Changes', '', 'No rotation changes.'], rows: [], what: 'change' };
+  return {
+    head: ['### Changes', '', row(['Change', 'Stack', 'Resource', 'Secrets', 'Before', 'After']), row(['---', '---', '---', '---', '---', '---'])],
+    rows: changes.map((c) =>
       row([
         CHANGE_WORDS[c.kind],
         cell(c.stack),
         code(c.address),
         c.secrets.map(code).join('<br>'),
         c.before !== undefined ? cell(c.before) : '',
-        [...(c.after !== undefined ? [cell(c.after)] : []), ...(c.grants ?? []).map((g) => code(readable(g)))].join('<br>'),
+        [...(c.after !== undefined ? [cell(c.after)] : []), ...(c.grants ?? []).map((g) => code(readableArn(g)))].join('<br>'),
       ]),
     ),
-  ];
+    what: 'change',
+  };
 }
 
-function secretsSection(plan: PlanJson): string[] {
-  if (plan.secrets.length === 0) return ['### Secrets', '', 'No Secrets Manager secret in these stacks.'];
-  return [
-    '### Secrets',
-    '',
-    row(['Stack', 'Secret', 'Rotated by', 'Schedule', 'Window', 'Immediately', 'KMS key', 'Alarms']),
-    row(['---', '---', '---', '---', '---', '---', '---', '---']),
-    ...plan.secrets.map((secret) => secretRow(secret, plan.functions)),
-  ];
+function secretsSection(plan: PlanJson): Table {
+  if (plan.secrets.length === 0) return { head: ['### Secrets', '', 'No Secrets Manager secret in these stacks.'], rows: [], what: 'secret' };
+  return {
+    head: [
+      '### Secrets',
+      '',
+      row(['Stack', 'Secret', 'Rotated by', 'Schedule', 'Window', 'Immediately', 'KMS key', 'Alarms']),
+      row(['---', '---', '---', '---', '---', '---', '---', '---']),
+    ],
+    rows: plan.secrets.map((secret) => secretRow(secret, plan.functions)),
+    what: 'secret',
+  };
 }
 
 function secretRow(secret: PlanSecret, functions: readonly PlanFunction[]): string {
@@ -126,9 +208,14 @@ function functionDetails(fn: PlanFunction, secrets: readonly PlanSecret[]): stri
     `In a VPC: ${fn.inVpc ? 'yes' : 'no'}. Errors alarm: ${fn.errorsAlarm ? code(fn.errorsAlarm) : '**none**'}.`,
     `Environment: ${fn.environment.length > 0 ? fn.environment.map(code).join(', ') : 'none'}. Managed policies: ${fn.managedPolicies.length > 0 ? fn.managedPolicies.map(code).join(', ') : 'none'}.`,
   ];
+  const unreadable = fn.unreadablePolicies ?? [];
+  if (unreadable.length > 0) {
+    facts.push(`**Could not be read** (not in the table): ${unreadable.map((p) => `${code(p.address)} (${cell(p.reason)}, digest ${code(p.digest)})`).join(', ')}.`);
+  }
+  const unread = unreadable.length > 0 ? `, ${plural(unreadable.length, 'policy', 'policies')} not read` : '';
   return [
     '<details>',
-    `<summary>${html(fn.functionName ?? fn.address)} (${html(describeFunction(fn))}): ${plural(fn.permissions.length, 'statement')}, rotates ${rotates.map(html).join(', ')}</summary>`,
+    `<summary>${html(fn.functionName ?? fn.address)} (${html(describeFunction(fn))}): ${plural(fn.permissions.length, 'statement')}${unread}, rotates ${rotates.map(html).join(', ')}</summary>`,
     '',
     ...facts.map((fact) => `${fact}  `),
     '',
@@ -141,7 +228,7 @@ function functionDetails(fn: PlanFunction, secrets: readonly PlanSecret[]): stri
 }
 
 function permissionRow(p: PlanPermission): string {
-  const list = (values: readonly string[]) => values.map((v) => code(readable(v))).join('<br>');
+  const list = (values: readonly string[]) => values.map((v) => code(readableArn(v))).join('<br>');
   return row([
     p.sid ? cell(p.sid) : '',
     p.effect,
@@ -149,16 +236,6 @@ function permissionRow(p: PlanPermission): string {
     p.notResources ? `not ${list(p.notResources)}` : list(p.resources),
     list(p.conditions),
   ]);
-}
-
-/**
- * ARNs that cdktf builds from another resource's ARN, made readable:
- * `${element(split(":", x.arn), 3)}` is that resource's region. For the
- * markdown only; the JSON keeps the expressions as they are.
- */
-export function readable(text: string): string {
-  const parts: Record<string, string> = { '1': '{partition}', '3': '{region}', '4': '{account}' };
-  return text.replace(/\$\{element\(split\(":", [\w.-]+\.arn\), ([134])\)\}/g, (_, index: string) => parts[index]);
 }
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;

@@ -1,12 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { inputError, usageError } from '../errors';
 
+/** A secret file: its text, and that text parsed. */
+export interface SecretFile {
+  /** The file's content, one final newline dropped. */
+  readonly text: string;
+  readonly value: Record<string, unknown>;
+}
+
 /**
  * Reads a file holding a secret's value as a JSON object. The messages name
  * the option, the file and where the JSON breaks, never its content: a JSON
  * parser's own message may quote the text around the error.
  */
-export function readSecretObject(option: string, path: string): Record<string, unknown> {
+export function readSecretObject(option: string, path: string): SecretFile {
   const text = readSecretText(option, path);
   let value: unknown;
   try {
@@ -18,7 +25,7 @@ export function readSecretObject(option: string, path: string): Record<string, u
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw inputError(`--${option} ${path} holds JSON that is not an object; it must hold the secret's value, a JSON object (as \`aws secretsmanager get-secret-value --query SecretString --output text\` prints it)`);
   }
-  return value as Record<string, unknown>;
+  return { text, value: value as Record<string, unknown> };
 }
 
 /** Reads a file holding a secret's value as text (JSON or a bare credential); one final newline is dropped. */
@@ -63,9 +70,16 @@ const NAMING_KEYS = new Set([
   ...['engine', 'host', 'port', 'dbname', 'username', 'masterarn', 'ssl'],
   ...['adminSecretArn', 'keyId', 'method', 'keyPath', 'keyIdPath', 'idempotencyHeader', 'authHeader', 'authScheme', 'auth', 'gracePeriodSeconds'],
 ]);
-/** Shorter strings are not masked: masking "a" everywhere would garble every line. */
+/**
+ * Strings shorter than this are masked everywhere only when they are a whole
+ * secret value (below); within a JSON secret they are not masked at all:
+ * masking "on" or "eu" everywhere would garble every line.
+ */
 const MIN_MASKED_LENGTH = 4;
 export const MASK = '[REDACTED]';
+
+/** Letters, digits and `_`: a short whole value is masked only where none of these touches it. */
+const WORD = '[\\p{L}\\p{N}_]';
 
 /**
  * Masks, in any text, every string that a secret of the rehearsal holds
@@ -74,31 +88,45 @@ export const MASK = '[REDACTED]';
  * of defence: the handlers' own logger already redacts.
  */
 export class Masker {
+  /** Masked wherever they appear. */
   private readonly values = new Set<string>();
+  /** Whole values shorter than MIN_MASKED_LENGTH: masked only where they stand alone. */
+  private readonly shortValues = new Set<string>();
   private longestFirst: string[] = [];
+  private standingAlone: RegExp | undefined;
 
   /** Adds every string in `value` (a parsed secret, or a bare credential). */
   add(value: unknown): void {
     this.collect(value, 0);
-    this.longestFirst = [...this.values].sort((a, b) => b.length - a.length);
+    this.refresh();
+  }
+
+  /**
+   * Adds a whole secret value as text (an input file's content, a version's
+   * SecretString), whatever it holds: JSON, plain text, one character. A
+   * value shorter than 4 characters is masked only where it stands alone
+   * (no letter, digit or `_` next to it), so that a one-letter secret hides
+   * itself without turning every word holding that letter into [REDACTED].
+   * Each line of a multi-line value is added too (at 4 characters or more),
+   * as a log line may hold one of them.
+   */
+  addWhole(text: string): void {
+    this.addString(text, true);
+    if (/[\r\n]/.test(text)) for (const line of text.split(/\r?\n|\r/)) this.addString(line, false);
+    this.refresh();
   }
 
   mask(text: string): string {
     let out = text;
     for (const value of this.longestFirst) out = out.split(value).join(MASK);
-    return out;
+    return this.standingAlone ? out.replace(this.standingAlone, MASK) : out;
   }
 
   private collect(value: unknown, depth: number, key?: string): void {
     if (typeof value === 'string') {
       // A URL's host and path help read a message; only its query and user information can carry a credential.
       const url = key === 'url' && URL.canParse(value) ? new URL(value) : undefined;
-      for (const part of url ? [url.search.slice(1), url.username, url.password] : [value]) {
-        if (part.length < MIN_MASKED_LENGTH) continue;
-        this.values.add(part);
-        // As it appears inside a JSON log line, quotes and backslashes escaped.
-        this.values.add(JSON.stringify(part).slice(1, -1));
-      }
+      for (const part of url ? [url.search.slice(1), url.username, url.password] : [value]) this.addString(part, false);
       return;
     }
     if (depth > 8 || !value || typeof value !== 'object') return;
@@ -106,5 +134,19 @@ export class Masker {
       if (NAMING_KEYS.has(key)) continue;
       this.collect(item, depth + 1, key);
     }
+  }
+
+  /** A string, and the same as it appears inside a JSON log line (quotes and backslashes escaped). */
+  private addString(value: string, whole: boolean): void {
+    for (const form of new Set([value, JSON.stringify(value).slice(1, -1)])) {
+      if (form.length >= MIN_MASKED_LENGTH) this.values.add(form);
+      else if (whole && form.length > 0) this.shortValues.add(form);
+    }
+  }
+
+  private refresh(): void {
+    this.longestFirst = [...this.values].sort((a, b) => b.length - a.length);
+    const alternatives = [...this.shortValues].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+    this.standingAlone = alternatives.length ? new RegExp(`(?<!${WORD})(?:${alternatives.join('|')})(?!${WORD})`, 'gu') : undefined;
   }
 }

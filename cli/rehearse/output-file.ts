@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
 import { inputError, usageError } from '../errors';
 
 /**
@@ -8,7 +8,7 @@ import { inputError, usageError } from '../errors';
  * never was one.
  */
 export class OutputFile {
-  private written = false;
+  private content: string | undefined;
 
   private constructor(readonly path: string) {}
 
@@ -32,23 +32,52 @@ export class OutputFile {
   }
 
   get hasValue(): boolean {
-    return this.written;
+    return this.content !== undefined;
   }
 
-  /** Writes the secret's value, as JSON, in place of what the file held. */
-  write(value: Record<string, unknown>): void {
-    writeFileSync(this.path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
-    this.written = true;
+  /** What was last written, as written. */
+  get text(): string | undefined {
+    return this.content;
+  }
+
+  /**
+   * Writes a secret's value, exactly as given, in place of what the file
+   * held; an OutputFileError says why it could not.
+   */
+  write(text: string): void {
+    try {
+      writeFileSync(this.path, text, { mode: 0o600 });
+    } catch (error) {
+      throw new OutputFileError(`--output ${this.path} could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    this.content = text;
   }
 
   /** Removes the file if nothing was ever written to it. */
   removeIfEmpty(): void {
-    if (!this.written) rmSync(this.path, { force: true });
+    if (this.content === undefined) this.unlink();
   }
 
   /** Removes the file and what it holds: a value that can be of no use. */
   remove(): void {
-    rmSync(this.path, { force: true });
-    this.written = false;
+    this.unlink();
+    this.content = undefined;
+  }
+
+  /** Unlinks the path if it is still a file; whatever else took it (a folder, say) is left alone. */
+  private unlink(): void {
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // Already gone, or not a file this run made.
+    }
+  }
+}
+
+/** The --output file could not be written. */
+export class OutputFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputFileError';
   }
 }

@@ -1,8 +1,6 @@
 import { HandlerKind } from './handlers';
+import { Keeping } from './keeping';
 import { RehearsalResult, StepResult } from './rehearsal';
-
-/** Where the new credential went, by the options the user chose. */
-export type Keeping = { readonly kind: 'output'; readonly file: string } | { readonly kind: 'discard' } | { readonly kind: 'none' };
 
 /** What the command prints, and what `--format json` writes (documented in rehearse --help). */
 export interface RehearsalReport {
@@ -70,15 +68,50 @@ export function targetState(kind: HandlerKind, result: RehearsalResult, ok: bool
   }[kind];
 }
 
-/** Where the new credential is now. */
-export function credentialWhereabouts(keeping: Keeping, state: { kind: HandlerKind; ok: boolean; made: boolean; written: boolean }): string {
-  if (!state.made) return `none to keep: no new value reached the target${keeping.kind === 'output' ? `; ${keeping.file} was not kept` : ''}`;
-  const what = state.ok ? 'the new secret value' : 'the new value (AWSPENDING), which the target may now hold,';
-  if (keeping.kind === 'output' && state.written) {
-    return `${what} is in ${keeping.file} (mode 0600) and nowhere else: put it into the real secret (aws secretsmanager put-secret-value --secret-id … --secret-string file://${keeping.file}) before anything needs it`;
+/** What became of the new value, for `credentialWhereabouts`. */
+export interface NewValue {
+  readonly kind: HandlerKind;
+  readonly ok: boolean;
+  /** A new value was stored: AWSCURRENT's after a finished rotation, AWSPENDING's otherwise. */
+  readonly stored: boolean;
+  /**
+   * How far it may have got: `target` once setSecret ran (or the rotation
+   * finished); `issued` when only createSecret ran for a handler that may act
+   * there (http-api-key, your own); `nowhere` when the target never saw it.
+   */
+  readonly reach: 'target' | 'issued' | 'nowhere';
+  /** --output holds it. */
+  readonly written: boolean;
+  /** Why --output does not hold it; with `written` and `ok`: why it holds only AWSPENDING's value, not AWSCURRENT's. */
+  readonly saveError?: string;
+  /** The user whose password a multi-user handler set. */
+  readonly alternate?: string;
+}
+
+/** Where the new credential is now: a statement true in every case, as `value` describes it. */
+export function credentialWhereabouts(keeping: Keeping, value: NewValue): string {
+  const fileNotKept = keeping.kind === 'output' && !value.written ? `; ${keeping.file} was not kept` : '';
+  if (!value.stored) return `none to keep: the handler stored no new value${fileNotKept}`;
+  if (value.reach === 'nowhere') return `none to keep: setSecret never ran, so the target never saw the new value${fileNotKept}`;
+  const what = value.ok
+    ? 'the new secret value'
+    : value.reach === 'target'
+      ? 'the new value (AWSPENDING), which the target may now hold,'
+      : value.kind === 'api-key'
+        ? 'the new key (AWSPENDING), which createSecret had the API issue,'
+        : 'the new value (AWSPENDING), which the target holds only if your handler changed it in createSecret,';
+  const put = (file: string) => `put it into the real secret (aws secretsmanager put-secret-value --secret-id … --secret-string file://${file}) before anything needs it`;
+  let where: string;
+  if (keeping.kind === 'discard') {
+    where = `${what} existed only in the emulator, which stopped with the command (--discard)`;
+  } else if (!value.written) {
+    where = `${what} was not saved: ${value.saveError ?? `nothing was written to ${keeping.file}`}; it existed only in the emulator, which stopped with the command`;
+  } else if (value.ok && value.saveError) {
+    where = `${keeping.file} (mode 0600) holds AWSPENDING as createSecret made it, but finishSecret left AWSCURRENT on another value, which was not saved (${value.saveError}) and existed only in the emulator`;
+  } else {
+    where = `${what} is in ${keeping.file} (mode 0600) and nowhere else: ${put(keeping.file)}`;
   }
-  const gone = `${what} existed only in the emulator, which stopped with the command (${keeping.kind === 'discard' ? '--discard' : 'no --output'})`;
-  return state.kind === 'multi-user' ? `${gone}; the next rotation sets the alternate user's password again` : gone;
+  return value.kind === 'multi-user' ? `${where}; the next rotation of the real secret sets the password of ${value.alternate ? JSON.stringify(value.alternate) : 'the alternate user'} again` : where;
 }
 
 /** The report as a text table and a few lines. */

@@ -8,15 +8,18 @@ import { inputError } from '../errors';
  * carry a snippet of it, and the file may hold a secret value.
  */
 export function readJsonFile(path: string, hint: string): unknown {
-  let text: string;
+  let folder = false;
+  let text = '';
   try {
-    if (statSync(path).isDirectory()) throw inputError(`${path} is a folder, not a JSON file; ${hint}`);
-    text = readFileSync(path, 'utf8');
+    // A folder is refused below, not here: an error thrown in this try would be taken for the file system's.
+    folder = statSync(path).isDirectory();
+    if (!folder) text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw inputError(`${path} is missing; ${hint}`);
     if ((error as NodeJS.ErrnoException).code) throw inputError(`${path} cannot be read (${(error as NodeJS.ErrnoException).code}); ${hint}`);
     throw error;
   }
+  if (folder) throw inputError(`${path} is a folder, not a JSON file; ${hint}`);
   try {
     return JSON.parse(text);
   } catch {

@@ -108,6 +108,14 @@ export interface RotationFunctionModel {
   readonly roleAddress?: string;
   /** Every statement of the role's inline policies (aws_iam_role_policy with an aws_iam_policy_document or literal JSON), normalized. */
   readonly permissions: readonly PermissionModel[];
+  /**
+   * Policies of the role that the reader cannot read, so their statements
+   * are not in `permissions`: a policy written as an expression
+   * (`${jsonencode(…)}`, which cdktf's Fn.jsonencode writes), a reference to
+   * something other than an aws_iam_policy_document of this stack, or text
+   * that is not JSON. Sorted by address, then reason; absent when there is none.
+   */
+  readonly unreadablePolicies?: readonly UnreadablePolicyModel[];
   /** Managed policy ARNs attached to the role (aws_iam_role_policy_attachment, managed_policy_arns). */
   readonly managedPolicies: readonly string[];
   /** An aws_cloudwatch_metric_alarm on this function's Errors metric. */
@@ -128,6 +136,20 @@ export interface PermissionModel {
   readonly notActions?: readonly string[];
   /** NotResource, sorted, when the statement has one. */
   readonly notResources?: readonly string[];
+}
+
+/** A policy of a function's role whose statements cannot be read from the JSON. */
+export interface UnreadablePolicyModel {
+  /**
+   * Where the policy is written: `aws_iam_role_policy.<id>`, `aws_iam_policy.<id>`,
+   * `aws_iam_role.<id>` (an inline_policy) or `data.aws_iam_policy_document.<id>`
+   * (a source or override document).
+   */
+  readonly address: string;
+  /** Why, e.g. `an expression (jsonencode(…))`; never the policy's text. */
+  readonly reason: string;
+  /** The first 12 hex digits of the SHA-256 of the policy as written: the same text, the same digest. */
+  readonly digest: string;
 }
 
 export interface FailureRuleModel {

@@ -1,5 +1,5 @@
 import { DatabaseModel, ExposedValueModel, FailureRuleModel } from './model';
-import { asBody, Block, byAddress, compare, flag, isBody, isExpression, TerraformJson, text, textList } from './terraform-json';
+import { asBody, Block, byAddress, compare, flag, isBody, isExpression, nested, TerraformJson, text, textList } from './terraform-json';
 
 /** The events Secrets Manager sends when a rotation fails. */
 export const FAILURE_EVENTS = ['RotationAbandoned', 'RotationFailed', 'TestRotationFailed'];
@@ -53,16 +53,25 @@ export function readDatabases(tf: TerraformJson): DatabaseModel[] {
   });
 }
 
-// A variable whose name says it holds a secret; ids, ARNs and names of secrets are not secrets.
-const SENSITIVE_NAME = /password|secret|token|key/i;
-const REFERENCE_NAME = /_(id|ids|arn|arns|name|names)$/i;
+// A name that says it holds a secret; ids, ARNs, names and hosts of secrets are not secrets.
+const SENSITIVE_NAME = /password|secret|token|key|credential/i;
+const REFERENCE_NAME = /_(id|ids|arn|arns|name|names|hosts)$/i;
+// The settings this library's handlers read from their environment: none is a secret.
+const HANDLER_SETTINGS = new Set(['ADMIN_SECRET_ARNS', 'ALLOWED_HOSTS', 'HTTP_TIMEOUT_MS', 'PASSWORD_LENGTH', 'EXCLUDE_CHARACTERS']);
+const sensitiveName = (name: string) => SENSITIVE_NAME.test(name) && !REFERENCE_NAME.test(name);
+
+/** A value written as it is: not empty and not an expression. */
+const literal = (value: unknown): boolean => value !== undefined && value !== null && value !== '' && !isExpression(value);
 
 /**
- * Where a secret value would be written: a secret version's secret_string
- * or secret_binary (literal: in cdk.tf.json, the plan and state; an
- * expression: still in state, unlike the write-only secret_string_wo), a
- * database password written literally, a sensitive-looking variable with a
- * default. Only the place is recorded, never the value.
+ * Where a secret value would be written. Only the place is recorded, never the value:
+ * - a secret version's secret_string or secret_binary (literal: in cdk.tf.json,
+ *   the plan and state; an expression: still in state, unlike secret_string_wo);
+ * - any write-only attribute (`*_wo`: secret_string_wo, password_wo…) holding a
+ *   literal: write-only keeps a value out of state, not out of the JSON;
+ * - a database password written literally;
+ * - a variable with a default that is `sensitive`, or whose name looks sensitive;
+ * - a Lambda environment variable whose name looks sensitive, with a literal value.
  */
 export function readExposedValues(tf: TerraformJson): ExposedValueModel[] {
   const exposed: ExposedValueModel[] = [];
@@ -76,13 +85,36 @@ export function readExposedValues(tf: TerraformJson): ExposedValueModel[] {
       exposed.push({ address: version.address, attribute, reason });
     }
   }
+  for (const block of tf.allResources()) {
+    for (const [attribute, value] of Object.entries(block.body)) {
+      if (!attribute.endsWith('_wo') || !literal(value)) continue;
+      exposed.push({
+        address: block.address,
+        attribute,
+        reason: 'a literal value in a write-only attribute: kept out of state, but written into cdk.tf.json; pass it through an ephemeral variable',
+      });
+    }
+  }
   for (const db of tf.resourcesOf(Object.keys(DATABASES))) {
     for (const attribute of DATABASES[db.type]) exposed.push(...literalPassword(db, attribute));
   }
   for (const [name, variable] of Object.entries(asBody(tf.json.variable))) {
-    if (!SENSITIVE_NAME.test(name) || REFERENCE_NAME.test(name) || !isBody(variable)) continue;
-    if (variable.default === undefined || variable.default === null || variable.default === '') continue;
-    exposed.push({ address: `variable.${name}`, attribute: 'default', reason: 'a sensitive-looking variable with a default: the value is written into cdk.tf.json' });
+    if (!isBody(variable) || variable.default === undefined || variable.default === null || variable.default === '') continue;
+    if (flag(variable.sensitive, false)) {
+      exposed.push({ address: `variable.${name}`, attribute: 'default', reason: 'a sensitive variable with a default: the value is written into cdk.tf.json' });
+    } else if (sensitiveName(name)) {
+      exposed.push({ address: `variable.${name}`, attribute: 'default', reason: 'a sensitive-looking variable with a default: the value is written into cdk.tf.json' });
+    }
+  }
+  for (const fn of tf.resources('aws_lambda_function')) {
+    for (const [name, value] of Object.entries(asBody(nested(fn.body.environment)?.variables))) {
+      if (HANDLER_SETTINGS.has(name) || !sensitiveName(name) || !literal(value)) continue;
+      exposed.push({
+        address: fn.address,
+        attribute: `environment.variables.${name}`,
+        reason: 'a literal value in a sensitive-looking environment variable: written into cdk.tf.json, the plan and the state; pass the secret\'s ARN and read it at run time',
+      });
+    }
   }
   return exposed.sort((a, b) => byAddress(a, b) || compare(a.attribute, b.attribute));
 }

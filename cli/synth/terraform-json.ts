@@ -44,6 +44,11 @@ export class TerraformJson {
     return [...this.blocks.values()].filter((b) => b.type === type && !b.address.startsWith('data.')).sort(byAddress);
   }
 
+  /** Every resource (not data source) of the stack, sorted by address. */
+  allResources(): Block[] {
+    return [...this.blocks.values()].filter((b) => !b.address.startsWith('data.')).sort(byAddress);
+  }
+
   /** Resources of any of `types`, sorted by address. */
   resourcesOf(types: readonly string[]): Block[] {
     return types.flatMap((type) => this.resources(type)).sort(byAddress);
@@ -98,6 +103,16 @@ export function interpolations(text: string): string[] {
     start = text.indexOf('${', end);
   }
   return found;
+}
+
+/**
+ * An ARN that cdktf builds from another resource's ARN, made readable:
+ * `${element(split(":", x.arn), 3)}` is that resource's region. For people
+ * only (the markdown plan, check's messages); the JSON keeps the expressions.
+ */
+export function readableArn(text: string): string {
+  const parts: Record<string, string> = { '1': '{partition}', '3': '{region}', '4': '{account}' };
+  return text.replace(/\$\{element\(split\(":", [\w.-]+\.arn\), ([134])\)\}/g, (_, index: string) => parts[index]);
 }
 
 /** Whether a value is (or holds) a Terraform expression rather than a literal. */

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Log } from 'sarif';
 import { RULES } from '../../cli/check/rules';
 import { EXIT } from '../../cli/errors';
@@ -82,23 +83,55 @@ describe('secret-rotation check on the reference stacks', () => {
     expect({ ...second, dir: first.dir, findings: second.findings.map((f) => ({ ...f, file: f.file.replace(again, dir) })) }).toEqual(first);
   });
 
-  it('writes SARIF 2.1.0 that the schema accepts, located at the stack files as given with --dir', async () => {
-    const relativeDir = relative(process.cwd(), dir).split('\\').join('/');
-    const run = await check('--dir', relativeDir, '--format', 'sarif');
-    expect(run.code).toBe(EXIT.failed);
-    const log = JSON.parse(run.out) as Log;
-    const validate = sarifValidator();
-    expect([validate(log), schemaErrors(validate)]).toEqual([true, '']);
+  describe('--format sarif', () => {
+    // A repository with the synth inside it, as a project that runs check in CI would have.
+    const repo = join(scratch, 'repo');
+    const inRepo = join(repo, 'infra', 'cdktf.out');
+    mkdirSync(join(repo, '.git'), { recursive: true });
+    cpSync(dir, inRepo, { recursive: true });
+    const workspace = process.env.GITHUB_WORKSPACE;
+    beforeEach(() => delete process.env.GITHUB_WORKSPACE);
+    afterAll(() => (workspace === undefined ? delete process.env.GITHUB_WORKSPACE : (process.env.GITHUB_WORKSPACE = workspace)));
 
-    const [result] = log.runs[0].results!;
-    const { text } = stackJson(dir, 'custom-rotation');
-    const key = result.locations![0].logicalLocations![0].name!.split('.')[1];
-    expect(result.locations![0].physicalLocation).toEqual({
-      artifactLocation: { uri: `${relativeDir}/stacks/custom-rotation/cdk.tf.json` },
-      region: { startLine: lineOfKey(text, key) },
+    async function sarif(from: string): Promise<Log> {
+      const run = await check('--dir', from, '--format', 'sarif');
+      expect([run.code, run.err]).toEqual([EXIT.failed, '']);
+      const log = JSON.parse(run.out) as Log;
+      const validate = sarifValidator();
+      expect([validate(log), schemaErrors(validate)]).toEqual([true, '']);
+      return log;
+    }
+    const firstLocation = (log: Log) => log.runs[0].results![0].locations![0].physicalLocation!;
+
+    it('writes SARIF 2.1.0 that the schema accepts, each result at the line of its resource', async () => {
+      const log = await sarif(inRepo);
+      const [result] = log.runs[0].results!;
+      const { text } = stackJson(dir, 'custom-rotation');
+      const key = result.locations![0].logicalLocations![0].name!.split('.')[1];
+      expect(firstLocation(log).region).toEqual({ startLine: lineOfKey(text, key) });
+      expect(Object.keys(result.partialFingerprints!)).toEqual(['secretRotationFinding/v1']);
+      expect(log.runs[0].results!.map((r) => r.ruleId)).toEqual(['SR001', 'SR001', 'SR006', 'SR001', 'SR001', 'SR006']);
     });
-    expect(Object.keys(result.partialFingerprints!)).toEqual(['secretRotationFinding/v1']);
-    expect(log.runs[0].results!.map((r) => r.ruleId)).toEqual(['SR001', 'SR001', 'SR006', 'SR001', 'SR001', 'SR006']);
+
+    it('locates the files from the root of the repository that holds an absolute --dir', async () => {
+      const log = await sarif(inRepo);
+      expect(firstLocation(log).artifactLocation).toEqual({ uri: 'infra/cdktf.out/stacks/custom-rotation/cdk.tf.json', uriBaseId: '%SRCROOT%' });
+      expect(log.runs[0].originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: `${pathToFileURL(repo).href}/` } });
+    });
+
+    it('locates the files from GITHUB_WORKSPACE when --dir starts with ../', async () => {
+      process.env.GITHUB_WORKSPACE = repo;
+      const fromHere = relative(process.cwd(), inRepo).split('\\').join('/');
+      expect(fromHere).toMatch(/^\.\.\//);
+      const log = await sarif(fromHere);
+      expect(firstLocation(log).artifactLocation).toEqual({ uri: 'infra/cdktf.out/stacks/custom-rotation/cdk.tf.json', uriBaseId: '%SRCROOT%' });
+    });
+
+    it('gives an absolute file:// URI for a synth outside the repository', async () => {
+      process.env.GITHUB_WORKSPACE = repo;
+      const log = await sarif(dir);
+      expect(firstLocation(log).artifactLocation).toEqual({ uri: pathToFileURL(join(dir, 'stacks', 'custom-rotation', 'cdk.tf.json')).href });
+    });
   });
 });
 
@@ -109,6 +142,8 @@ describe('secret-rotation check --help', () => {
     for (const option of ['--dir', '--config', '--format', '--fail-on']) expect(run.out).toContain(option);
     for (const rule of RULES) expect(run.out).toContain(`  ${rule.id}  ${rule.level.padEnd(7)}  ${rule.name}: ${rule.summary}`);
     expect(run.out).toContain('ec2:DescribeNetworkInterfaces');
+    expect(run.out).toMatch(/arn:aws:secretsmanager:\*:\*:secret:\*[\s\S]*kms:ViaService, ec2:Subnet\nor ec2:Vpc\. It fails a policy it cannot read/);
+    expect(run.out).toContain('  SR010  warning  no-managed-policy: ');
     expect(run.out).toMatch(/Exit codes: 0 .*; 1 .*\n2 bad command line; 3 unreadable cdktf.out or rules file/);
   });
 
@@ -150,9 +185,9 @@ describe('secret-rotation check on bad input', () => {
   });
 
   it.each([
-    ['not JSON', 'truncated.json', '{ "rules": ', /the rules file .*truncated\.json is not valid JSON: /],
+    ['not JSON', 'truncated.json', '{ "rules": ', /truncated\.json is not valid JSON: line 1, column 12: expected a value \(the file ends early\); pass a JSON rules file with --config$/],
     ['an unknown key', 'key.json', { failOnn: 'error' }, /the rules file .*key\.json: unknown key "failOnn"; the keys are maxRotationDays, rules, allowWildcardActions, failOn$/],
-    ['an unknown rule', 'rule.json', { rules: { SR042: 'off' } }, /rules has no rule "SR042"; the rules are SR001, .*, SR009$/],
+    ['an unknown rule', 'rule.json', { rules: { SR042: 'off' } }, /rules has no rule "SR042"; the rules are SR001, .*, SR010$/],
     ['a bad level', 'level.json', { rules: { SR001: 'fatal' } }, /rules\.SR001 must be one of off, error, warning, note, got "fatal"$/],
   ])('exits 3 when the rules file holds %s, in one line naming it', async (_what, name, content, message) => {
     const run = await check('--dir', synthFixture({ stacks: ['mysql-rotation'] }), '--config', rulesFile(name, content));
@@ -165,6 +200,6 @@ describe('secret-rotation check on bad input', () => {
   it('exits 3 when the rules file is missing', async () => {
     const run = await check('--dir', synthFixture({ stacks: ['mysql-rotation'] }), '--config', join(scratch, 'missing.json'));
     expect(run.code).toBe(EXIT.input);
-    expect(run.err).toBe(`secret-rotation check: cannot read the rules file ${join(scratch, 'missing.json')}: ENOENT; pass an existing file with --config`);
+    expect(run.err).toBe(`secret-rotation check: ${join(scratch, 'missing.json')} is missing; pass a JSON rules file with --config`);
   });
 });

@@ -47,7 +47,7 @@ describe('the rules file', () => {
     [{ maxRotationDays: 0 }, 'the rules file r.json: maxRotationDays must be a whole number of days from 1 to 1000, got 0'],
     [{ maxRotationDays: 30.5 }, 'the rules file r.json: maxRotationDays must be a whole number of days from 1 to 1000, got 30.5'],
     [{ rules: ['SR001'] }, 'the rules file r.json: rules must be an object of rule ids and levels, e.g. {"SR004": "error"}, got ["SR001"]'],
-    [{ rules: { SR099: 'off' } }, 'the rules file r.json: rules has no rule "SR099"; the rules are SR001, SR002, SR003, SR004, SR005, SR006, SR007, SR008, SR009'],
+    [{ rules: { SR099: 'off' } }, 'the rules file r.json: rules has no rule "SR099"; the rules are SR001, SR002, SR003, SR004, SR005, SR006, SR007, SR008, SR009, SR010'],
     [{ rules: { SR003: 'fatal' } }, 'the rules file r.json: rules.SR003 must be one of off, error, warning, note, got "fatal"'],
     [{ rules: { SR003: true } }, 'the rules file r.json: rules.SR003 must be one of off, error, warning, note, got true'],
     [{ allowWildcardActions: 'ec2:DescribeSubnets' }, 'the rules file r.json: allowWildcardActions must be a list of IAM actions, got "ec2:DescribeSubnets"'],
@@ -58,9 +58,20 @@ describe('the rules file', () => {
   });
 
   it('fails when the file is missing or not JSON, in one line', () => {
-    expect(inputFailure(() => loadConfig(join(dir, 'none.json')))).toBe(`cannot read the rules file ${join(dir, 'none.json')}: ENOENT; pass an existing file with --config`);
+    expect(inputFailure(() => loadConfig(join(dir, 'none.json')))).toBe(`${join(dir, 'none.json')} is missing; pass a JSON rules file with --config`);
     writeFileSync(join(dir, 'bad.json'), '{ "failOn": ');
-    expect(inputFailure(() => loadConfig(join(dir, 'bad.json')))).toMatch(new RegExp(`^the rules file ${join(dir, 'bad.json')} is not valid JSON: [^\\n]+$`));
+    expect(inputFailure(() => loadConfig(join(dir, 'bad.json')))).toBe(
+      `${join(dir, 'bad.json')} is not valid JSON: line 1, column 13: expected a value (the file ends early); pass a JSON rules file with --config`,
+    );
+    expect(inputFailure(() => loadConfig(dir))).toBe(`${dir} is a folder, not a JSON file; pass a JSON rules file with --config`);
+  });
+
+  it('fails on invalid JSON without quoting the file, which may hold anything', () => {
+    // V8's own message would be: Unexpected token 'h', "{"failOn": hunter2-…}" is not valid JSON
+    writeFileSync(join(dir, 'leaky.json'), '{"failOn": hunter2-SECRET-VALUE}');
+    const message = inputFailure(() => loadConfig(join(dir, 'leaky.json')));
+    expect(message).toBe(`${join(dir, 'leaky.json')} is not valid JSON: line 1, column 12: expected a value; pass a JSON rules file with --config`);
+    expect(message).not.toContain('hunter2');
   });
 
   it('reads a valid file', () => {

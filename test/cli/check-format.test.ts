@@ -1,10 +1,15 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Log } from 'sarif';
 import { toCheckJson } from '../../cli/check/check-json';
 import { defaultConfig } from '../../cli/check/config';
-import { FINGERPRINT_KEY, fingerprint, formatSarif, TOOL_INFORMATION_URI } from '../../cli/check/format-sarif';
+import { FINGERPRINT_KEY, fingerprint, formatSarif } from '../../cli/check/format-sarif';
 import { formatText } from '../../cli/check/format-text';
 import { RULES } from '../../cli/check/rules';
 import { runChecks, stackFile } from '../../cli/check/run-checks';
+import { artifactLocation, repositoryRoot } from '../../cli/check/sarif-location';
 import { lineOfAddress } from '../../cli/check/source-lines';
 import { model, rotationFunction, secret, stack } from './check-model';
 import { sarifValidator, schemaErrors } from './check-sarif-schema';
@@ -126,7 +131,8 @@ describe('--format json', () => {
 
 describe('--format sarif', () => {
   const validate = sarifValidator();
-  const log = formatSarif(report);
+  const root = process.cwd();
+  const log = formatSarif(report, root);
 
   it('is a valid SARIF 2.1.0 log', () => {
     expect([validate(log), schemaErrors(validate)]).toEqual([true, '']);
@@ -146,13 +152,15 @@ describe('--format sarif', () => {
     expect(validate(extra)).toBe(false);
     expect(schemaErrors(validate)).toMatch(/must NOT have additional properties/);
     const badUri = JSON.parse(JSON.stringify(log)) as Log;
-    badUri.runs[0].tool.driver.informationUri = 'not a uri';
+    badUri.runs[0].results![0].locations![0].physicalLocation!.artifactLocation!.uri = 'not a uri';
     expect(validate(badUri)).toBe(false);
   });
 
   it('describes every rule for code scanning, with its level, fix and severity', () => {
     const driver = log.runs[0].tool.driver;
-    expect(driver).toMatchObject({ name: 'secret-rotation', informationUri: TOOL_INFORMATION_URI });
+    expect(driver.name).toBe('secret-rotation');
+    // Optional in SARIF 2.1.0, and the package has no public page: no link that leads nowhere.
+    expect(driver).not.toHaveProperty('informationUri');
     expect(driver.rules!.map((r) => r.id)).toEqual(RULES.map((r) => r.id));
     expect(driver.rules![0]).toEqual({
       id: 'SR001',
@@ -176,7 +184,7 @@ describe('--format sarif', () => {
       message: { text: 'secret "prod/app/db" does not rotate' },
       locations: [
         {
-          physicalLocation: { artifactLocation: { uri: 'cdktf.out/stacks/zeta/cdk.tf.json' }, region: { startLine: 12 } },
+          physicalLocation: { artifactLocation: { uri: 'cdktf.out/stacks/zeta/cdk.tf.json', uriBaseId: '%SRCROOT%' }, region: { startLine: 12 } },
           logicalLocations: [{ name: 'aws_secretsmanager_secret.Db_Resource_1', fullyQualifiedName: 'zeta/aws_secretsmanager_secret.Db_Resource_1', kind: 'resource' }],
         },
       ],
@@ -184,6 +192,7 @@ describe('--format sarif', () => {
       properties: { stack: 'zeta', fix: RULES[0].fix },
     });
     for (const result of results) expect(log.runs[0].tool.driver.rules![result.ruleIndex!].id).toBe(result.ruleId);
+    expect(log.runs[0].originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: `${pathToFileURL(root).href}/` } });
   });
 
   it('keeps a fingerprint when the line or message moves, and changes it with the rule, stack or address', () => {
@@ -198,8 +207,53 @@ describe('--format sarif', () => {
   });
 
   it('marks rules that are off as disabled', () => {
-    const off = formatSarif(runChecks(broken, { ...defaultConfig(), levels: { ...defaultConfig().levels, SR009: 'off' } }));
+    const off = formatSarif(runChecks(broken, { ...defaultConfig(), levels: { ...defaultConfig().levels, SR009: 'off' } }), root);
     expect(off.runs[0].tool.driver.rules![8].defaultConfiguration).toEqual({ level: 'note', enabled: false });
     expect(off.runs[0].results).toHaveLength(3);
+  });
+});
+
+describe('SARIF locations', () => {
+  const work = mkdtempSync(join(tmpdir(), 'sarif-location-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const repo = join(work, 'repo');
+  const out = join(repo, 'infra', 'cdktf.out');
+  mkdirSync(join(repo, '.git'), { recursive: true });
+  mkdirSync(out, { recursive: true });
+  const file = 'stacks/app/cdk.tf.json';
+
+  it('makes a path inside the repository relative to its root, with %SRCROOT%, from an absolute --dir', () => {
+    expect(artifactLocation(`${out}/${file}`, repo, '/elsewhere')).toEqual({ uri: 'infra/cdktf.out/stacks/app/cdk.tf.json', uriBaseId: '%SRCROOT%' });
+  });
+
+  it('makes a path given from ../ relative to the root, not to the working directory', () => {
+    const cwd = join(repo, 'tools');
+    expect(artifactLocation(`../infra/cdktf.out/${file}`, repo, cwd)).toEqual({ uri: 'infra/cdktf.out/stacks/app/cdk.tf.json', uriBaseId: '%SRCROOT%' });
+  });
+
+  it('gives a path outside the root as an absolute file:// URI', () => {
+    const outside = join(work, 'other', 'cdktf.out', file);
+    expect(artifactLocation(outside, repo)).toEqual({ uri: pathToFileURL(outside).href });
+    expect(artifactLocation(`../other/cdktf.out/${file}`, repo, repo)).toEqual({ uri: pathToFileURL(outside).href });
+  });
+
+  it('escapes characters a URI cannot hold', () => {
+    expect(artifactLocation(join(repo, 'my out#1', file), repo)).toEqual({ uri: 'my%20out%231/stacks/app/cdk.tf.json', uriBaseId: '%SRCROOT%' });
+  });
+
+  it('takes the root from GITHUB_WORKSPACE, else the nearest .git above --dir, else the working directory', () => {
+    expect(repositoryRoot('cdktf.out', { GITHUB_WORKSPACE: '/github/workspace' }, repo)).toBe('/github/workspace');
+    expect(repositoryRoot(out, {}, '/')).toBe(repo);
+    expect(repositoryRoot('infra/cdktf.out', {}, repo)).toBe(repo);
+    const bare = join(work, 'no-repo', 'cdktf.out');
+    mkdirSync(bare, { recursive: true });
+    expect(repositoryRoot(bare, {}, join(work, 'no-repo'))).toBe(join(work, 'no-repo'));
+  });
+
+  it('finds a worktree, whose .git is a file', () => {
+    const worktree = join(work, 'worktree');
+    mkdirSync(join(worktree, 'cdktf.out'), { recursive: true });
+    writeFileSync(join(worktree, '.git'), 'gitdir: /somewhere/.git/worktrees/x\n');
+    expect(repositoryRoot(join(worktree, 'cdktf.out'), {}, '/')).toBe(worktree);
   });
 });

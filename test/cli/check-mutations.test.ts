@@ -59,6 +59,38 @@ describe('secret-rotation check on a changed stack', () => {
     expect(finding.message).toMatch(/allows secretsmanager:GetSecretValue \(statement ReadEverything\) on every resource$/);
   });
 
+  it('fails SR005 when a policy written with Fn.jsonencode allows secretsmanager:* on "*": it cannot be read, so it cannot pass', async () => {
+    const dir = postgres((json) => {
+      const role = Object.keys(json.resource.aws_iam_role)[0];
+      json.resource.aws_iam_role_policy.Everything = {
+        role: `\${aws_iam_role.${role}.name}`,
+        policy: '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Action" = "secretsmanager:*", "Resource" = "*"}]})}',
+      };
+    });
+    const [finding] = await expectFindings(dir, [`SR005 error ${address(dir, 'aws_lambda_function')}`], EXIT.failed);
+    expect(finding.message).toMatch(
+      /^the policy aws_iam_role_policy\.Everything of the role of rotation function .+ could not be read \(an expression \(jsonencode\(…\)\)\), so it cannot be checked; write it with aws_iam_policy_document or as literal JSON$/,
+    );
+  });
+
+  it('fails SR005 when the tag condition is dropped from the secrets the role may rotate (secret:*)', async () => {
+    const dir = postgres((json) => {
+      const key = Object.keys(json.data.aws_iam_policy_document).find((id) => id.startsWith('PostgresRotation_Policy_'))!;
+      delete json.data.aws_iam_policy_document[key].statement.find((s: { sid?: string }) => s.sid === 'RotateTaggedSecrets').condition;
+    });
+    const [finding] = await expectFindings(dir, [`SR005 error ${address(dir, 'aws_lambda_function')}`], EXIT.failed);
+    expect(finding.message).toMatch(/\(statement RotateTaggedSecrets\) on arn:\{partition\}:secretsmanager:\{region\}:\{account\}:secret:\*, a wildcard that no condition narrows$/);
+  });
+
+  it('warns SR010 when a managed policy is attached to the rotation role', async () => {
+    const dir = postgres((json) => {
+      const role = Object.keys(json.resource.aws_iam_role)[0];
+      json.resource.aws_iam_role_policy_attachment = { ReadWrite: { role: `\${aws_iam_role.${role}.name}`, policy_arn: 'arn:aws:iam::aws:policy/SecretsManagerReadWrite' } };
+    });
+    const [finding] = await expectFindings(dir, [`SR010 warning ${address(dir, 'aws_lambda_function')}`], EXIT.ok);
+    expect(finding.message).toMatch(/has managed policies attached that check cannot read: arn:aws:iam::aws:policy\/SecretsManagerReadWrite$/);
+  });
+
   it('warns SR006 when the Errors alarm is removed', async () => {
     const dir = postgres((json) => delete json.resource.aws_cloudwatch_metric_alarm);
     const [finding] = await expectFindings(dir, [`SR006 warning ${address(dir, 'aws_lambda_function')}`], EXIT.ok);
@@ -95,6 +127,13 @@ describe('secret-rotation check on a changed stack', () => {
   it('notes SR009 when the resource policy stops blocking public policies', async () => {
     const dir = postgres((json) => (only(json, 'aws_secretsmanager_secret_policy').block_public_policy = false));
     await expectFindings(dir, [`SR009 note ${address(dir, 'aws_secretsmanager_secret_policy')}`], EXIT.ok);
+  });
+
+  it('fails SR008 when secret_string_wo holds a literal rather than an ephemeral variable', async () => {
+    const dir = postgres((json) => (only(json, 'aws_secretsmanager_secret_version').secret_string_wo = '{"password":"Literal-Pa55word-7c1e9b"}'));
+    const [finding] = await expectFindings(dir, [`SR008 error ${address(dir, 'aws_secretsmanager_secret_version')}`], EXIT.failed);
+    expect(finding.message).toMatch(/\(secret_string_wo: a literal value in a write-only attribute: /);
+    expect(finding.message).not.toContain('Literal-Pa55word');
   });
 
   describe('a literal secret_string', () => {

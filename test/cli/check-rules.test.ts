@@ -1,4 +1,4 @@
-import { DEFAULT_WILDCARD_ACTIONS, RULES, RuleSettings } from '../../cli/check/rules';
+import { DEFAULT_WILDCARD_ACTIONS, RULES, RuleSettings, wildcardArn } from '../../cli/check/rules';
 import type { StackModel } from '../../cli/synth/model';
 import { FN, rotationFunction, secret, stack } from './check-model';
 
@@ -24,6 +24,7 @@ describe('the rule catalogue', () => {
       'SR007 rotation-in-vpc error',
       'SR008 no-secret-value error',
       'SR009 block-public-policy note',
+      'SR010 no-managed-policy warning',
     ]);
     for (const rule of RULES) {
       expect(rule.summary).not.toMatch(/\n/);
@@ -142,9 +143,63 @@ describe('SR005 no-wildcard-resource', () => {
     expect(hits('SR005', withStatement({ actions: ['EC2:describesubnets', 'SecretsManager:getrandompassword'] }))).toEqual([]);
   });
 
-  it('passes a Deny on "*", and a resource that only ends in *', () => {
+  it('passes a Deny on "*", and an ARN that names its resources before a wildcard', () => {
     expect(hits('SR005', withStatement({ effect: 'Deny', actions: ['secretsmanager:DeleteSecret'] }))).toEqual([]);
-    expect(hits('SR005', withStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:*'] }))).toEqual([]);
+    expect(hits('SR005', withStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/app-*'] }))).toEqual([]);
+    expect(hits('SR005', withStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::reports/*'] }))).toEqual([]);
+  });
+
+  it('fails when an ARN has a wildcard in its region, account or resource id and no condition narrows it', () => {
+    const secrets = 'arn:aws:secretsmanager:*:*:secret:*';
+    expect(hits('SR005', withStatement({ sid: 'AnySecret', actions: ['secretsmanager:*'], resources: [secrets] }))).toEqual([
+      { address: FN, message: `the role of rotation function rotation allows secretsmanager:* (statement AnySecret) on ${secrets}, a wildcard that no condition narrows` },
+    ]);
+    for (const resource of ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:*', 'arn:aws:secretsmanager:*:111122223333:secret:prod/app-*', 'arn:aws:kms:eu-west-1:*:key/abc', 'arn:aws:kms:eu-west-1:111122223333:key/*']) {
+      expect([resource, hits('SR005', withStatement({ actions: ['kms:Decrypt'], resources: [resource] }))]).toEqual([resource, [expect.objectContaining({ address: FN })]]);
+    }
+  });
+
+  it("fails the ARN cdktf builds from the stack's own partition, region and account when it ends in *, reading it as written", () => {
+    const arn = (service: string, id: string) => ['1', '3', '4'].reduce((text, i) => text.replace(`{${i}}`, `\${element(split(":", aws_cloudwatch_log_group.Logs.arn), ${i})}`), `arn:{1}:${service}:{3}:{4}:${id}`);
+    expect(hits('SR005', withStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [arn('secretsmanager', 'secret:*')] }))[0].message).toBe(
+      'the role of rotation function rotation allows secretsmanager:GetSecretValue on arn:{partition}:secretsmanager:{region}:{account}:secret:*, a wildcard that no condition narrows',
+    );
+    expect(hits('SR005', withStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [arn('secretsmanager', 'secret:prod-*')] }))).toEqual([]);
+  });
+
+  it("passes this library's own statements, which a tag, kms:ViaService or the function's subnets narrow", () => {
+    const region = '${element(split(":", aws_cloudwatch_log_group.Logs.arn), 3)}';
+    const arn = (service: string, id: string) => `arn:\${element(split(":", aws_cloudwatch_log_group.Logs.arn), 1)}:${service}:${region}:\${element(split(":", aws_cloudwatch_log_group.Logs.arn), 4)}:${id}`;
+    const own = [
+      { sid: 'RotateTaggedSecrets', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], resources: [arn('secretsmanager', 'secret:*')], conditions: ['StringEquals secretsmanager:ResourceTag/SecretRotationFunction rotation'] },
+      { sid: 'UseTaggedKeysThroughSecretsManager', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [arn('kms', 'key/*')], conditions: ['StringEquals aws:ResourceTag/SecretRotationFunction rotation', `StringEquals kms:ViaService secretsmanager.${region}.amazonaws.com`] },
+      { sid: 'ManageNetworkInterfacesInItsSubnets', actions: ['ec2:DeleteNetworkInterface'], resources: [arn('ec2', 'network-interface/*')], conditions: ['ArnEquals ec2:Subnet ${formatlist("arn:%s", var.subnet_ids)}'] },
+    ];
+    for (const statement of own) expect([statement.sid, hits('SR005', withStatement(statement))]).toEqual([statement.sid, []]);
+  });
+
+  it.each([
+    ['a negative operator', 'StringNotEquals aws:ResourceTag/team other'],
+    ['an operator a request without the key passes', 'StringEqualsIfExists aws:ResourceTag/team app'],
+    ['a Null test', 'Null aws:ResourceTag/team false'],
+    ['a key that says nothing of the resource', 'StringEquals aws:PrincipalTag/team app'],
+  ])('fails a wildcard ARN whose only condition is %s', (_what, condition) => {
+    expect(hits('SR005', withStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:*'], conditions: [condition] }))).toHaveLength(1);
+  });
+
+  it('still fails "*" when a condition narrows it', () => {
+    expect(hits('SR005', withStatement({ actions: ['secretsmanager:GetSecretValue'], conditions: ['StringEquals secretsmanager:ResourceTag/team app'] }))).toHaveLength(1);
+  });
+
+  it('fails when a policy of the role could not be read, saying why and what to do', () => {
+    const unreadablePolicies = [{ address: 'aws_iam_role_policy.Extra', reason: 'an expression (jsonencode(…))', digest: '0123456789ab' }];
+    expect(hits('SR005', stack({ functions: [rotationFunction({ unreadablePolicies })] }))).toEqual([
+      {
+        address: FN,
+        message:
+          'the policy aws_iam_role_policy.Extra of the role of rotation function rotation could not be read (an expression (jsonencode(…))), so it cannot be checked; write it with aws_iam_policy_document or as literal JSON',
+      },
+    ]);
   });
 
   it('fails NotAction on "*" and NotResource, which are as wide', () => {
@@ -228,6 +283,26 @@ describe('SR008 no-secret-value', () => {
   });
 });
 
+describe('wildcardArn', () => {
+  it.each([
+    ['arn:aws:secretsmanager:*:*:secret:*', true],
+    ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:*', true],
+    ['arn:aws:secretsmanager:eu-west-?:111122223333:secret:app', true],
+    ['arn:aws:logs:eu-west-1:111122223333:log-group:*', true],
+    ['arn:aws:s3:::*', true],
+    ['arn:aws:iam::*:role/rotation', true],
+    ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/app-??????', false],
+    ['arn:aws:s3:::reports/*', false],
+    ['arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/rotation:*', false],
+    ['${aws_secretsmanager_secret.Db.arn}', false],
+    ['${aws_cloudwatch_log_group.Logs.arn}:*', false],
+    ['arn:${data.aws_partition.current.partition}:secretsmanager:${var.region}:${var.account}:secret:app-*', false],
+    ['*', false],
+  ])('%s: %s', (arn, wide) => {
+    expect(wildcardArn(arn)).toBe(wide);
+  });
+});
+
 describe('SR009 block-public-policy', () => {
   it('fails a resource policy that does not block public policies', () => {
     const resourcePolicy = { address: 'aws_secretsmanager_secret_policy.Db_Policy_1', blockPublicPolicy: false };
@@ -238,5 +313,23 @@ describe('SR009 block-public-policy', () => {
 
   it('passes a secret without a resource policy', () => {
     expect(hits('SR009', stack({ secrets: [secret({ resourcePolicy: undefined })] }))).toEqual([]);
+  });
+});
+
+describe('SR010 no-managed-policy', () => {
+  it('warns of a managed policy attached to the role of a rotation function, naming it', () => {
+    const managedPolicies = ['arn:aws:iam::aws:policy/SecretsManagerReadWrite', '${data.aws_iam_policy.Shared.arn}'];
+    expect(hits('SR010', stack({ functions: [rotationFunction({ managedPolicies })] }))).toEqual([
+      {
+        address: FN,
+        message: 'the role of rotation function rotation has managed policies attached that check cannot read: arn:aws:iam::aws:policy/SecretsManagerReadWrite, ${data.aws_iam_policy.Shared.arn}',
+      },
+    ]);
+  });
+
+  it("passes a policy of the stack attached by reference, whose statements SR005 reads, and a Lambda that rotates nothing", () => {
+    expect(hits('SR010', stack({ functions: [rotationFunction({ managedPolicies: ['${aws_iam_policy.Extra_1234.arn}'] })] }))).toEqual([]);
+    const other = rotationFunction({ address: 'aws_lambda_function.Other', managedPolicies: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] });
+    expect(hits('SR010', stack({ functions: [rotationFunction(), other] }))).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createServer, Server } from 'node:net';
 import { main } from '../../cli/main';
 
 /** `secret-rotation emulator`, served in-process until its interrupted promise resolves (Ctrl-C). */
@@ -38,5 +39,20 @@ describe('emulator', () => {
     const out: string[] = [];
     expect(await main(['emulator', '--help'], { out: (t) => out.push(t), err: () => undefined })).toBe(0);
     expect(out.join('\n')).toContain('Usage: secret-rotation emulator [--port N] [--region R]');
+  });
+
+  it('exits 2 for a port that is in use, suggesting another one or --port 0', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const err: string[] = [];
+      expect(await main(['emulator', '--port', String(port)], { out: () => undefined, err: (t) => err.push(t) })).toBe(2);
+      expect(err.join('\n')).toBe(
+        `secret-rotation emulator: --port ${port} is in use on 127.0.0.1 (EADDRINUSE); choose another port, or --port 0 for a free one (the endpoint is printed)`,
+      );
+    } finally {
+      await new Promise((resolve) => (taken as Server).close(resolve));
+    }
   });
 });

@@ -2,8 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../cli/main';
+import { buildPlan } from '../../cli/plan/build-plan';
 import { PlanChange, PlanJson } from '../../cli/plan/plan-json';
+import { MARKDOWN_BUDGET, renderMarkdown } from '../../cli/plan/render-markdown';
 import { synthFixture, SynthFixtureOptions } from '../support/cli-fixtures';
+import { model, rotationFunction, secret, stack } from './check-model';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Json = Record<string, any>;
@@ -221,6 +224,43 @@ describe('secret-rotation plan --base', () => {
     ]);
   });
 
+  describe('a policy that cannot be read', () => {
+    const EVERYTHING = '${jsonencode({"Statement" = [{"Effect" = "Allow", "Action" = "secretsmanager:*", "Resource" = "*"}]})}';
+    const withPolicy = (policy: string): SynthFixtureOptions => ({
+      ...POSTGRES,
+      mutate: (json) => {
+        json.resource.aws_iam_role_policy.Extra = { role: `\${aws_iam_role.${Object.keys(json.resource.aws_iam_role)[0]}.name}`, policy };
+      },
+    });
+
+    it('is listed in the JSON and, where every reviewer sees it, in the markdown', async () => {
+      const json = await planJson('--dir', synthFixture(withPolicy(EVERYTHING)));
+      expect(json.functions[0].unreadablePolicies).toEqual([{ address: 'aws_iam_role_policy.Extra', reason: 'an expression (jsonencode(…))', digest: expect.stringMatching(/^[0-9a-f]{12}$/) }]);
+      const { out } = await plan('--dir', synthFixture(withPolicy(EVERYTHING)));
+      expect(out.split('\n')[5]).toBe(
+        '**1 policy could not be read**, so what it allows is unknown (`check` fails it, SR005): `aws_iam_role_policy.Extra` of postgres-rotation-PostgresRotation (an expression (jsonencode(…))).',
+      );
+      expect(out).toContain('<summary>postgres-rotation-PostgresRotation (postgres-single-user function): 4 statements, 1 policy not read, rotates reference/postgres/app</summary>');
+      expect(out).toMatch(/\*\*Could not be read\*\* \(not in the table\): `aws_iam_role_policy\.Extra` \(an expression \(jsonencode\(…\)\), digest `[0-9a-f]{12}`\)\./);
+      expect(out).not.toContain('secretsmanager:*');
+    });
+
+    it('widens the permissions when it appears, whatever it says', async () => {
+      const changes = await changesFrom(withPolicy(EVERYTHING));
+      expect(changes).toEqual([
+        expect.objectContaining({ kind: 'permissions-widened', grants: [expect.stringMatching(/^Unreadable policy aws_iam_role_policy\.Extra \(an expression \(jsonencode\(…\)\), digest [0-9a-f]{12}\)$/)] }),
+      ]);
+    });
+
+    it('widens the permissions when it changes, once, and narrows them when it goes', async () => {
+      const changed = await changesFrom(withPolicy(EVERYTHING), withPolicy('${jsonencode({"Statement" = []})}'));
+      expect(changed.map((c) => [c.kind, c.grants?.length])).toEqual([['permissions-widened', 1]]);
+      const gone = await changesFrom(POSTGRES, withPolicy(EVERYTHING));
+      expect(gone.map((c) => c.kind)).toEqual(['permissions-narrowed']);
+      expect(await changesFrom(withPolicy(EVERYTHING), withPolicy(EVERYTHING))).toEqual([]);
+    });
+  });
+
   it('shows a Deny added as permissions narrowed', async () => {
     const changes = await changesFrom({ ...POSTGRES, mutate: (json) => rolePolicy(json).statement.push({ effect: 'Deny', actions: ['secretsmanager:DeleteSecret'], resources: ['*'] }) });
     expect(changes).toEqual([expect.objectContaining({ kind: 'permissions-narrowed', grants: ['Deny secretsmanager:DeleteSecret on *'] })]);
@@ -341,5 +381,94 @@ describe('secret-rotation plan --help', () => {
     const top: string[] = [];
     await main(['--help'], { out: (t) => top.push(t), err: () => undefined });
     expect(top.join('\n')).toMatch(/^ {2}plan {7}list every secret and how it rotates/m);
+  });
+});
+
+describe('secret-rotation plan markdown within a GitHub comment', () => {
+  const github = 65_536;
+  const role = (i: number) => ({
+    ...rotationFunction({ address: `aws_lambda_function.Rotation_${i}`, functionName: `rotation-${i}` }),
+    permissions: Array.from({ length: 12 }, (_, n) => ({
+      sid: `Statement${n}`,
+      effect: 'Allow' as const,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+      resources: [`arn:aws:secretsmanager:eu-west-1:111122223333:secret:team-${i}/app-${n}-*`],
+      conditions: [`StringEquals secretsmanager:ResourceTag/SecretRotationFunction rotation-${i}`],
+    })),
+  });
+  const secretOf = (i: number) =>
+    secret({
+      address: `aws_secretsmanager_secret.Secret_${i}`,
+      name: `team-${i}/app`,
+      rotation: { ...secret().rotation!, address: `aws_secretsmanager_secret_rotation.Rotation_${i}`, functionAddress: `aws_lambda_function.Rotation_${i}` },
+    });
+  const app = (functions: number, secrets: number) =>
+    buildPlan(
+      model(
+        stack({
+          functions: Array.from({ length: functions }, (_, i) => role(i)),
+          secrets: Array.from({ length: secrets }, (_, i) => secretOf(i)),
+        }),
+      ),
+    );
+
+  it('keeps everything when it fits', () => {
+    const markdown = renderMarkdown(app(3, 3));
+    expect(markdown.split('<details>')).toHaveLength(4);
+    expect(markdown).not.toContain('left out');
+  });
+
+  it("leaves out the functions' permissions first, saying how many and where to find them", () => {
+    const plan = app(60, 60);
+    const markdown = renderMarkdown(plan);
+    expect(markdown.length).toBeLessThanOrEqual(MARKDOWN_BUDGET);
+    expect(markdown).not.toContain('<details>');
+    expect(markdown).toContain(
+      "### Rotation functions\n\n_The permissions of 60 rotation functions are left out to keep this comment within GitHub's size limit: run `secret-rotation plan --format json` for all of it._",
+    );
+    // Every secret is still in the table.
+    expect(markdown.split('\n').filter((line) => line.startsWith('| app | `team-'))).toHaveLength(60);
+    expect(renderMarkdown(plan, 10 ** 9)).toContain('<details>');
+  });
+
+  it('then cuts the secrets table from its end, with a note, and stays under the limit', () => {
+    const markdown = renderMarkdown(app(1000, 1000));
+    expect(markdown.length).toBeLessThanOrEqual(MARKDOWN_BUDGET);
+    expect(MARKDOWN_BUDGET).toBeLessThan(github);
+    const rows = markdown.split('\n').filter((line) => line.startsWith('| app | `team-'));
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows.length).toBeLessThan(1000);
+    expect(rows[0]).toContain('`team-0/app`');
+    expect(markdown).toContain(`\n\n_${1000 - rows.length} secrets of 1000 left out to keep this comment within GitHub's size limit: run \`secret-rotation plan --format json\` for all of it._\n`);
+    expect(markdown).toContain('_The permissions of 1000 rotation functions are left out');
+    // Close to the budget: no more rows were cut than needed.
+    expect(markdown.length + rows[0].length + 1).toBeGreaterThan(MARKDOWN_BUDGET);
+  });
+
+  it('fits a synth with many copies of a function, through the command', async () => {
+    const copies = 400;
+    const dir = synthFixture({
+      ...POSTGRES,
+      mutate: (json) => {
+        const [[fnId, fn]] = Object.entries(json.resource.aws_lambda_function as Json);
+        const [[secretId, secretBody]] = Object.entries(json.resource.aws_secretsmanager_secret as Json);
+        const [[rotationId, rotation]] = Object.entries(json.resource.aws_secretsmanager_secret_rotation as Json);
+        for (let i = 0; i < copies; i++) {
+          json.resource.aws_lambda_function[`${fnId}_${i}`] = { ...fn, function_name: `${fn.function_name}-${i}` };
+          json.resource.aws_secretsmanager_secret[`${secretId}_${i}`] = { ...secretBody, name: `${secretBody.name}-${i}` };
+          json.resource.aws_secretsmanager_secret_rotation[`${rotationId}_${i}`] = {
+            ...rotation,
+            secret_id: `\${aws_secretsmanager_secret.${secretId}_${i}.id}`,
+            rotation_lambda_arn: `\${aws_lambda_function.${fnId}_${i}.arn}`,
+          };
+        }
+      },
+    });
+    const { code, out } = await plan('--dir', dir);
+    expect(code).toBe(0);
+    expect(out.length).toBeLessThan(MARKDOWN_BUDGET);
+    expect(out).toContain(`_The permissions of ${copies + 1} rotation functions are left out`);
+    const json = await planJson('--dir', dir);
+    expect(json.functions).toHaveLength(copies + 1);
   });
 });

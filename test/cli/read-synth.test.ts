@@ -257,6 +257,61 @@ describe('readSynth on changed stacks', () => {
     expect(fn.managedPolicies).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']);
   });
 
+  describe('a policy it cannot read', () => {
+    const ROLE = '${aws_iam_role.PostgresRotation_ExecutionRole_D677FDE3.name}';
+    const everything = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:*', Resource: '*' }] };
+
+    it('records a policy written as an expression (what Fn.jsonencode writes), with why and a digest, and none of its text', () => {
+      const s = mutated('postgres-rotation', (json) => {
+        json.resource.aws_iam_role_policy.Extra = { role: ROLE, policy: '${jsonencode({"Statement" = [{"Effect" = "Allow", "Action" = "secretsmanager:*", "Resource" = "*"}]})}' };
+      });
+      const [fn] = s.functions;
+      expect(fn.unreadablePolicies).toEqual([{ address: 'aws_iam_role_policy.Extra', reason: 'an expression (jsonencode(…))', digest: expect.stringMatching(/^[0-9a-f]{12}$/) }]);
+      // The statements it could read are still there.
+      expect(fn.permissions.map((p) => p.sid)).toEqual(['GeneratePasswords', 'RotateTaggedSecrets', 'UseTaggedKeysThroughSecretsManager', 'WriteLogs']);
+      expect(JSON.stringify(fn)).not.toContain('secretsmanager:*');
+    });
+
+    it('records a reference it cannot follow, text that is not JSON, an expression among the source documents and a dynamic block', () => {
+      const s = mutated('postgres-rotation', (json) => {
+        json.resource.aws_iam_role_policy.FromVariable = { role: ROLE, policy: '${var.extra_policy}' };
+        json.resource.aws_iam_role_policy.Missing = { role: ROLE, policy: '${data.aws_iam_policy_document.Nowhere.json}' };
+        json.resource.aws_iam_role_policy.Broken = { role: ROLE, policy: '{"Statement": [' };
+        // A reference with more around it is not the document's JSON: it is an expression.
+        json.resource.aws_iam_role_policy.Wrapped = { role: ROLE, policy: '${replace(data.aws_iam_policy_document.PostgresRotation_Policy_B385B8D5.json, "x", "y")}' };
+        json.data.aws_iam_policy_document.PostgresRotation_Policy_B385B8D5.source_policy_documents = ['${jsonencode(local.extra)}'];
+        json.data.aws_iam_policy_document.PostgresRotation_Policy_B385B8D5.dynamic = { statement: { for_each: '${var.extra_statements}', content: {} } };
+      });
+      expect(s.functions[0].unreadablePolicies?.map((p) => [p.address, p.reason])).toEqual([
+        ['aws_iam_role_policy.Broken', 'not valid JSON'],
+        ['aws_iam_role_policy.FromVariable', 'an expression (var.extra_policy)'],
+        ['aws_iam_role_policy.Missing', 'an expression (data.aws_iam_policy_document.Nowhere.json)'],
+        ['aws_iam_role_policy.Wrapped', 'an expression (replace(…))'],
+        ['data.aws_iam_policy_document.PostgresRotation_Policy_B385B8D5', 'a dynamic block'],
+        ['data.aws_iam_policy_document.PostgresRotation_Policy_B385B8D5', 'an expression (jsonencode(…))'],
+      ]);
+    });
+
+    it('gives the same policy the same digest, and another policy another', () => {
+      const digestOf = (policy: string) =>
+        mutated('postgres-rotation', (json) => (json.resource.aws_iam_role_policy.Extra = { role: ROLE, policy })).functions[0].unreadablePolicies?.[0].digest;
+      expect(digestOf('${jsonencode(local.a)}')).toBe(digestOf('${jsonencode(local.a)}'));
+      expect(digestOf('${jsonencode(local.a)}')).not.toBe(digestOf('${jsonencode(local.b)}'));
+    });
+
+    it('reads literal JSON, with a policy variable escaped as Terraform wants it, and leaves the field out when every policy can be read', () => {
+      const perUser = { Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:$${aws:username}-*' }] };
+      const s = mutated('postgres-rotation', (json) => {
+        json.resource.aws_iam_role_policy.Extra = { role: ROLE, policy: JSON.stringify(everything) };
+        json.resource.aws_iam_role_policy.PerUser = { role: ROLE, policy: JSON.stringify(perUser) };
+      });
+      expect(s.functions[0].unreadablePolicies).toBeUndefined();
+      expect(s.functions[0].permissions).toContainEqual({ effect: 'Allow', actions: ['secretsmanager:*'], resources: ['*'], conditions: [] });
+      expect(s.functions[0].permissions).toContainEqual(expect.objectContaining({ resources: ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:${aws:username}-*'] }));
+      for (const fn of model.stacks.flatMap((x) => x.functions)) expect([fn.address, fn.unreadablePolicies]).toEqual([fn.address, undefined]);
+    });
+  });
+
   it('notices a missing errors alarm and a failure rule without a target', () => {
     const s = mutated('postgres-rotation', (json) => {
       delete json.resource.aws_cloudwatch_metric_alarm;
@@ -289,6 +344,56 @@ describe('readSynth on changed stacks', () => {
       { address: 'aws_secretsmanager_secret_version.Literal', attribute: 'secret_string', reason: expect.stringMatching(/^a literal value/) },
       { address: 'variable.api_token', attribute: 'default', reason: expect.stringMatching(/sensitive-looking/) },
     ]);
+    expect(JSON.stringify(s)).not.toContain('hunter2');
+  });
+
+  it('flags a literal in a write-only attribute, which keeps it out of state but not out of the JSON', () => {
+    const s = mutated('postgres-rotation', (json) => {
+      only(json, 'aws_secretsmanager_secret_version').secret_string_wo = 'hunter2-SECRET-VALUE';
+      json.resource.aws_db_instance = { Db: { password_wo: 'hunter2-SECRET-VALUE', password_wo_version: 1 } };
+      json.resource.aws_rds_cluster = { Cluster: { master_password_wo: 'hunter2-SECRET-VALUE' }, FromVariable: { master_password_wo: '${var.db_password}' } };
+    });
+    expect(s.exposedValues.map((e) => `${e.address} ${e.attribute}`)).toEqual([
+      'aws_db_instance.Db password_wo',
+      'aws_rds_cluster.Cluster master_password_wo',
+      expect.stringMatching(/^aws_secretsmanager_secret_version\.DatabaseCredential_InitialValue_\w+ secret_string_wo$/),
+    ]);
+    expect(s.exposedValues[0].reason).toMatch(/^a literal value in a write-only attribute: kept out of state, but written into cdk\.tf\.json/);
+    expect(JSON.stringify(s)).not.toContain('hunter2');
+  });
+
+  it('flags the default of a sensitive variable, whatever its name', () => {
+    const s = mutated('postgres-rotation', (json) => {
+      json.variable.db_host = { ...json.variable.db_host, sensitive: true, default: 'hunter2-SECRET-VALUE' };
+      json.variable.connection = { type: 'string', sensitive: 'true', default: 'postgres://app:hunter2-SECRET-VALUE@db/app' };
+      json.variable.quiet = { type: 'string', sensitive: true };
+    });
+    expect(s.exposedValues).toEqual([
+      { address: 'variable.connection', attribute: 'default', reason: 'a sensitive variable with a default: the value is written into cdk.tf.json' },
+      { address: 'variable.db_host', attribute: 'default', reason: 'a sensitive variable with a default: the value is written into cdk.tf.json' },
+    ]);
+  });
+
+  it('flags a literal value of a sensitive-looking Lambda environment variable, not the handlers\' settings, references or expressions', () => {
+    const s = mutated('custom-rotation', (json) => {
+      const [first, second] = Object.values(json.resource.aws_lambda_function) as Json[];
+      Object.assign(first.environment.variables, { VENDOR_API_TOKEN: 'hunter2-SECRET-VALUE', db_password: 'hunter2-SECRET-VALUE', PASSWORD_LENGTH: '40', EXCLUDE_CHARACTERS: '/@"' });
+      second.environment.variables = {
+        ...second.environment.variables,
+        SIGNING_KEY: 'hunter2-SECRET-VALUE',
+        CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:x',
+        TOKEN_SECRET_NAME: 'vendor/token',
+        API_KEY: '${var.api_key}',
+        EMPTY_SECRET: '',
+      };
+    });
+    const [first, second] = s.functions.map((fn) => fn.address);
+    expect(s.exposedValues.map((e) => `${e.address} ${e.attribute}`)).toEqual([
+      `${first} environment.variables.VENDOR_API_TOKEN`,
+      `${first} environment.variables.db_password`,
+      `${second} environment.variables.SIGNING_KEY`,
+    ]);
+    expect(s.exposedValues[0].reason).toMatch(/^a literal value in a sensitive-looking environment variable/);
     expect(JSON.stringify(s)).not.toContain('hunter2');
   });
 });
@@ -343,6 +448,11 @@ describe('readSynth on malformed input', () => {
   it('fails when the folder has no manifest.json', () => {
     mkdirSync(join(work, 'empty'));
     expectInputError(join(work, 'empty'), /empty\/manifest\.json is missing; .* does not look like a cdktf\.out folder/);
+  });
+
+  it('fails when manifest.json is a folder, saying so', () => {
+    mkdirSync(join(work, 'folder-manifest', 'manifest.json'), { recursive: true });
+    expectInputError(join(work, 'folder-manifest'), /folder-manifest\/manifest\.json is a folder, not a JSON file; .* does not look like a cdktf\.out folder/);
   });
 
   it('fails when manifest.json has no stacks', () => {

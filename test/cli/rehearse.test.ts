@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { escapeIdentifier, escapeLiteral } from 'pg';
@@ -82,6 +82,7 @@ describe('rehearse postgres-single-user', () => {
     expect(await canLogIn(pg, secret.username, secret.password)).toBe(false);
 
     expect(run.err).toContain('WARNING: rehearse really rotates the target');
+    expect(run.err).toContain(`postgres-single-user will change the password of user "${secret.username}" on ${pg.host}:${pg.port}`);
     for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) expect(run.err).toMatch(new RegExp(`${step} ok \\(\\d+ ms\\)`));
     // --verbose prints the handler's own (redacted) log lines.
     expect(run.err).toContain('handler: {"level":"info"');
@@ -124,7 +125,7 @@ describe('rehearse postgres-single-user', () => {
     expect(run.err).toContain('setSecret not started: stopped by the user');
     expect(run.out).toMatch(/setSecret +not run/);
     expect(run.out).toContain('Target: unchanged: the rehearsal stopped before setSecret');
-    expect(run.out).toContain(`New credential: none to keep: no new value reached the target; ${output} was not kept`);
+    expect(run.out).toContain(`New credential: none to keep: setSecret never ran, so the target never saw the new value; ${output} was not kept`);
     expect(existsSync(output)).toBe(false);
     expect(await canLogIn(pg, secret.username, secret.password)).toBe(true);
   });
@@ -148,23 +149,70 @@ describe('rehearse postgres-single-user', () => {
 });
 
 describe('rehearse postgres-multi-user', () => {
-  it('runs with the master secret, rewriting masterarn to the emulator, without --output', async () => {
-    const secret = { ...(await postgresUser()), masterarn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:staging/master-AbCdEf' };
-    const master = { engine: 'postgres', host: pg.host, port: pg.port, username: pg.admin.username, password: pg.admin.password, dbname: pg.admin.database };
-    const run = await rehearse('--handler', 'postgres-multi-user', '--secret', file('secret.json', secret), '--master-secret', file('master.json', master));
+  const masterarn = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:staging/master-AbCdEf';
+  const masterFile = () => file('master.json', { engine: 'postgres', host: pg.host, port: pg.port, username: pg.admin.username, password: pg.admin.password, dbname: pg.admin.database });
+  const roleExists = async (name: string) => (await pg.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).length === 1;
+
+  it('runs with the master secret, rewriting masterarn to the emulator, and says first which user it changes', async () => {
+    const secret = { ...(await postgresUser()), masterarn };
+    const output = outputPath('multi.json');
+    const run = await rehearse('--handler', 'postgres-multi-user', '--secret', file('secret.json', secret), '--master-secret', masterFile(), '--output', output);
 
     expect(run.code).toBe(0);
     expect(run.err).toContain(`masterarn rewritten from "${secret.masterarn}" to the emulator's copy of --master-secret`);
+    const announced = run.err.indexOf(`postgres-multi-user will set the password of user "${secret.username}_clone" (creating it if it does not exist) on ${pg.host}:${pg.port}`);
+    expect(announced).toBeGreaterThan(-1);
+    expect(announced).toBeLessThan(run.err.indexOf('createSecret …'));
     expect(run.out).toContain('Secret keys: password, username changed');
     expect(run.out).toContain('the user in your secret file is unchanged and still works');
-    expect(await pg.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [`${secret.username}_clone`])).toHaveLength(1);
+    const kept = JSON.parse(readFileSync(output, 'utf8'));
+    credentials.push(kept.password);
+    expect(kept).toEqual({ ...secret, username: `${secret.username}_clone`, password: expect.any(String) });
+    expect(await canLogIn(pg, kept.username, kept.password)).toBe(true);
     expect(await canLogIn(pg, secret.username, secret.password)).toBe(true);
   });
 
+  it('fails when neither --output nor --discard is given, naming the alternate user, before touching anything', async () => {
+    const secret = { ...(await postgresUser()), masterarn };
+    const run = await rehearse('--handler', 'postgres-multi-user', '--secret', file('secret.json', secret), '--master-secret', masterFile());
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(`postgres-multi-user sets the password of user "${secret.username}_clone" on the real target`);
+    expect(run.err).toContain("the user the real secret's AWSPREVIOUS holds once it has been rotated");
+    expect(run.err).toContain('Pass --output <new file> to keep it (mode 0600), or --discard');
+    expect(await roleExists(`${secret.username}_clone`)).toBe(false);
+  });
+
+  it('warns, with a secret file taken after an odd number of rotations, that it changes the user without _clone', async () => {
+    const secret = { ...(await postgresUser()), masterarn };
+    const afterOne = outputPath('after-one-rotation.json');
+    expect((await rehearse('--handler', 'postgres-multi-user', '--secret', file('secret.json', secret), '--master-secret', masterFile(), '--output', afterOne)).code).toBe(0);
+    credentials.push(JSON.parse(readFileSync(afterOne, 'utf8')).password);
+
+    // The real secret's AWSCURRENT is now the _clone user; AWSPREVIOUS holds the user without the suffix.
+    const refused = await rehearse('--handler', 'postgres-multi-user', '--secret', afterOne, '--master-secret', masterFile());
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain(`postgres-multi-user sets the password of user "${secret.username}" on the real target (the alternate of "${secret.username}_clone"`);
+    expect(await canLogIn(pg, secret.username, secret.password)).toBe(true);
+
+    const run = await rehearse('--handler', 'postgres-multi-user', '--secret', afterOne, '--master-secret', masterFile(), '--discard');
+    expect(run.code).toBe(0);
+    expect(run.err).toContain(`postgres-multi-user will set the password of user "${secret.username}" (creating it if it does not exist)`);
+    expect(run.err).toContain(`clients still using AWSPREVIOUS stop logging in`);
+    expect(await canLogIn(pg, secret.username, secret.password)).toBe(false);
+  });
+
   it('fails without --master-secret, saying to pass it', async () => {
-    const run = await rehearse('--handler', 'postgres-multi-user', '--secret', file('secret.json', await postgresUser()));
+    const run = await rehearse('--handler', 'postgres-multi-user', '--secret', file('secret.json', await postgresUser()), '--discard');
     expect(run.code).toBe(2);
     expect(run.err).toContain('pass --master-secret <file> holding its value');
+  });
+
+  it('says in its help which user the multi-user handlers change, and that they need --output or --discard too', async () => {
+    const help = (await rehearse('--help')).out;
+    expect(help).not.toContain('so they need neither');
+    expect(help).toContain('<username>_clone, or <name>\n    when the file\'s username is <name>_clone');
+    expect(help).toContain('clients still using AWSPREVIOUS stop logging in');
+    expect(help).toContain('So rehearse refuses to run, whatever the handler, without one of');
   });
 });
 
@@ -190,6 +238,7 @@ describe('rehearse http-api-key', () => {
     expect(api.isValid(kept.apiKey)).toBe(true);
     expect(api.isValid(key.key)).toBe(false);
     expect(run.err).toContain(`adminSecretArn rewritten from "${adminSecretArn}"`);
+    expect(run.err).toContain(`http-api-key will have the API at ${api.origin} issue a new key`);
     expect(run.out).toContain('Secret keys: apiKey, keyId changed');
   });
 
@@ -231,11 +280,87 @@ describe('rehearse a handler of your own', () => {
     expect(run.out).toContain('Target: unchanged, if your handler changes its target only in setSecret or later');
   });
 
+  it('stops before setSecret when createSecret stored no value for --output, and says there is none to keep', async () => {
+    const idle = file('idle-handler.js', 'exports.handler = async () => {};\n');
+    const output = outputPath('idle.json');
+    const run = await rehearse('--handler', idle, '--secret', file('token.json', { token: 'a-fifth-initial-token' }), '--output', output);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('setSecret not started: the new value (AWSPENDING) was not saved: the handler stored none');
+    expect(run.out).toContain(`New credential: none to keep: the handler stored no new value; ${output} was not kept`);
+    expect(existsSync(output)).toBe(false);
+  });
+
   it('reports a handler that fails while loading as a failed rehearsal (exit 1) that changed nothing', async () => {
     const run = await rehearse('--handler', entry, '--secret', file('token.json', { token: 'a-third-initial-token' }), '--discard', '--env', 'PASSWORD_LENGTH=3');
     expect(run.code).toBe(1);
     expect(run.out).toContain('the handler failed while loading: ConfigurationError: PASSWORD_LENGTH must be a whole number from 8 to 4096');
     expect(run.out).toMatch(/createSecret +not run/);
+  });
+});
+
+describe('rehearse a handler of your own that stores plain text', () => {
+  const entry = join(__dirname, '..', 'fixtures', 'plain-token-rotation', 'index.ts');
+  const initial = 'plain-initial-token';
+  credentials.push(initial);
+
+  /** The fixture's arguments: its new token, the file standing for its target, and more. */
+  const args = (token: string, target: string, ...more: string[]) => [
+    '--handler', entry, '--secret', file('token.json', { token: initial }),
+    '--env', `NEW_TOKEN=${token}`, '--env', `TARGET_FILE=${target}`, ...more,
+  ];
+
+  it('masks the new value in progress lines, the summary and --verbose, and keeps it in --output exactly as stored', async () => {
+    const token = `tok_NEWVALUE_${++counter}_x7Qp`;
+    const target = outputPath('target.txt');
+    const output = outputPath('new-token.txt');
+    const run = await rehearse(...args(token, target, '--env', 'FAIL_AT=testSecret', '--output', output, '--verbose', '--format', 'json'));
+
+    expect(secretsIn(`${run.out}\n${run.err}`, [token])).toEqual([]);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/testSecret failed after \d+ ms: Error: the target refused \[REDACTED\]/);
+    expect(run.err).toContain("handler: setting the target's token to [REDACTED]");
+    const report = JSON.parse(run.out);
+    expect(report.steps[2].error).toEqual({ name: 'Error', message: 'the target refused [REDACTED]' });
+    // Written before setSecret ran, byte for byte what the handler stored: put-secret-value --secret-string file:// reads it as it is.
+    expect(readFileSync(output, 'utf8')).toBe(token);
+    expect(statSync(output).mode & 0o777).toBe(0o600);
+    expect(readFileSync(target, 'utf8')).toBe(token);
+    expect(report.output).toBe(output);
+    expect(report.newCredential).toContain(`is in ${output} (mode 0600) and nowhere else`);
+  });
+
+  it('keeps the final value in --output when the rotation succeeds, and says where it is', async () => {
+    const token = `tok_NEWVALUE_${++counter}_k2Lm`;
+    const output = outputPath('new-token.txt');
+    const run = await rehearse(...args(token, outputPath('target.txt'), '--output', output));
+    expect(secretsIn(`${run.out}\n${run.err}`, [token])).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(readFileSync(output, 'utf8')).toBe(token);
+    expect(run.out).toContain(`New credential: the new secret value is in ${output} (mode 0600)`);
+  });
+
+  it('stops before setSecret when the new value cannot be saved to --output, leaving the target untouched', async () => {
+    const token = `tok_NEWVALUE_${++counter}_r9Vd`;
+    const target = outputPath('target.txt');
+    const output = outputPath('new-token.txt');
+    // Something takes the path between the start and createSecret: the write fails.
+    const onProgress = (line: string) => line.endsWith('createSecret …') && (rmSync(output), mkdirSync(output));
+    const run = await rehearseWith({ onProgress }, ...args(token, target, '--output', output));
+
+    expect(secretsIn(`${run.out}\n${run.err}`, [token])).toEqual([]);
+    expect(run.code).toBe(1);
+    expect(existsSync(target)).toBe(false);
+    const why = `the new value (AWSPENDING) was not saved: --output ${output} could not be written (EISDIR)`;
+    expect(run.err).toContain(`setSecret not started: ${why}`);
+    expect(run.out).toMatch(/createSecret +ok/);
+    expect(run.out).toMatch(/setSecret +not run/);
+    expect(run.out).toContain(`${why}, so rehearse stopped before setSecret, which never ran`);
+    expect(run.out).toContain('Target: unchanged, if your handler changes its target only in setSecret or later');
+    expect(run.out).toContain(
+      `New credential: the new value (AWSPENDING), which the target holds only if your handler changed it in createSecret, was not saved: --output ${output} could not be written (EISDIR); it existed only in the emulator`,
+    );
+    // What took the path is left alone.
+    expect(statSync(output).isDirectory()).toBe(true);
   });
 });
 

@@ -141,6 +141,22 @@ describe('rollback', () => {
     expect(await stages(name)).toEqual(before);
   });
 
+  it('re-checks after the answer and rolls nothing back when a rotation started while it asked', async () => {
+    const { name } = await secret(1);
+    let pending = '';
+    const run = await rollback(['--secret-id', name], async () => {
+      pending = await emulator.beginRotation(name, { lambdaArn: LAMBDA_ARN });
+      return true;
+    });
+    const during = await stages(name);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain(`the labels of ${name} changed while rollback asked: AWSPENDING was on version`);
+    expect(run.err).toContain(`and is now on version ${pending}`);
+    expect(run.err).toContain('Nothing changed; run rollback again to see where the labels are now.');
+    expect(run.out).not.toContain('Rolled back');
+    expect(during[pending]).toEqual(['AWSPENDING']);
+  });
+
   it('exits 4 with the service error for an unknown secret', async () => {
     const run = await rollback(['--secret-id', 'test/no-such-secret', '--yes']);
     expect(run.code).toBe(4);
