@@ -1,30 +1,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../cli/main';
 import { buildPlan } from '../../cli/plan/build-plan';
-import { PlanJson } from '../../cli/plan/plan-json';
+import { main } from '../../cli/main';
 import { MARKDOWN_BUDGET, renderMarkdown } from '../../cli/plan/render-markdown';
+import { plan, planJson } from './plan-run';
 import { synthFixture } from '../support/cli-fixtures';
 import { model, rotationFunction, secret, stack } from './check-model';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Json = Record<string, any>;
-
-/** Runs `secret-rotation plan …` as the shell would, collecting what it prints. */
-async function plan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['plan', ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-async function planJson(...args: string[]): Promise<PlanJson> {
-  const result = await plan(...args, '--format', 'json');
-  expect({ code: result.code, err: result.err }).toEqual({ code: 0, err: '' });
-  return JSON.parse(result.out) as PlanJson;
-}
-
 
 const POSTGRES = { stacks: ['postgres-rotation'] };
 

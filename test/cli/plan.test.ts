@@ -1,23 +1,9 @@
-import { main } from '../../cli/main';
 import { PlanChange, PlanJson } from '../../cli/plan/plan-json';
+import { plan, planJson } from './plan-run';
 import { synthFixture, SynthFixtureOptions } from '../support/cli-fixtures';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Json = Record<string, any>;
-
-/** Runs `secret-rotation plan …` as the shell would, collecting what it prints. */
-async function plan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['plan', ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-async function planJson(...args: string[]): Promise<PlanJson> {
-  const result = await plan(...args, '--format', 'json');
-  expect({ code: result.code, err: result.err }).toEqual({ code: 0, err: '' });
-  return JSON.parse(result.out) as PlanJson;
-}
 
 /** The changes from the pristine stacks (base) to the stacks rewritten by `mutate` (head). */
 async function changesFrom(options: SynthFixtureOptions, baseOptions: SynthFixtureOptions = { stacks: options.stacks }): Promise<PlanChange[]> {
