@@ -135,7 +135,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     }
     this.kmsKeyArn = props.kmsKeyArn ?? this.encryptionKey!.arn;
 
-    if (this.encryptionKey) secretKeyPolicy(this, this.encryptionKey);
+    if (this.encryptionKey) secretKeyPolicy(this, this.encryptionKey, this.kmsKeyArn);
 
     this.resource = new SecretsmanagerSecret(this, 'Resource', {
       name: props.name,
@@ -145,13 +145,15 @@ export class RotatedSecret extends Construct implements RotatableSecret {
       tags,
       ...(props.replicas ? { replica: props.replicas.map((r) => ({ region: r.region, kmsKeyId: r.kmsKeyArn })) } : {}),
     });
+    // Read once: each read of a resource attribute makes a new token.
     this.secretArn = this.resource.arn;
     this.secretName = this.resource.name;
+    const secretId = this.resource.id;
 
     let initialVersion: SecretsmanagerSecretVersion | undefined;
     if (props.initialValue !== undefined) {
       initialVersion = new SecretsmanagerSecretVersion(this, 'InitialValue', {
-        secretId: this.resource.id,
+        secretId,
         secretStringWo: props.initialValue,
         secretStringWoVersion: props.initialValueVersion ?? 1,
       });
@@ -160,10 +162,10 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     const deletionAllowedFor = props.deletionAllowedFor ?? [];
     if (deletionAllowedFor !== false || props.rotation || props.policyStatements?.length) {
       this.resourcePolicy = secretResourcePolicy(this, {
-        secret: this.resource,
+        secretArn: this.secretArn,
         blockPublicPolicy: props.blockPublicPolicy ?? true,
         deletionAllowedFor: deletionAllowedFor === false ? undefined : deletionAllowedFor,
-        rotationRoleArn: props.rotation?.function?.role.arn,
+        rotationRoleArn: props.rotation?.function?.roleArn,
         statements: props.policyStatements ?? [],
       });
     }
@@ -185,7 +187,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
       }
       this.rotationSchedule = new RotationSchedule(this, 'Rotation', {
         ...schedule,
-        secretId: this.resource.id,
+        secretId,
         rotationLambdaArn,
         // Rotation may start at once: the function must be invocable, and the
         // secret must hold its first value, by then.

@@ -164,6 +164,8 @@ export interface RotatableSecret extends IConstruct, ReadableSecret {}
 export class RotationFunction extends Construct {
   readonly resource: LambdaFunction;
   readonly role: IamRole;
+  /** The role's ARN (the same token for every secret that names it). */
+  readonly roleArn: string;
   readonly logGroup: CloudwatchLogGroup;
   /** The Secrets Manager endpoint created when `vpc.secretsManagerEndpoint` is given. */
   readonly endpoint?: VpcEndpoint;
@@ -237,6 +239,7 @@ export class RotationFunction extends Construct {
         statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] }],
       }).json,
     });
+    this.roleArn = this.role.arn;
 
     this.grants = new RotationGrants(functionName, this.logGroup.arn);
     // Statements are produced at synth time, after every grantRotation() call.
@@ -278,7 +281,7 @@ export class RotationFunction extends Construct {
     this.resource = new LambdaFunction(this, 'Resource', {
       functionName,
       description: `Rotates Secrets Manager secrets (${description})`,
-      role: this.role.arn,
+      role: this.roleArn,
       runtime: 'nodejs22.x',
       handler: 'index.handler',
       architectures: [props.architecture ?? 'arm64'],

@@ -3,11 +3,8 @@ import { Fn } from 'cdktf';
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
-import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 
-/** The fields of an ARN, as Terraform expressions. */
-const arnField = (arn: string, n: number) => Fn.element(Fn.split(':', arn), n);
 
 /**
  * The key policy of a key made for one secret: the account administers it
@@ -16,8 +13,11 @@ const arnField = (arn: string, n: number) => Fn.element(Fn.split(':', arn), n);
  * Manager's own managed key. A separate resource, so the policy can name the
  * key's account and region (from its ARN) without a data source.
  */
-export function secretKeyPolicy(scope: Construct, key: KmsKey): KmsKeyPolicy {
-  const [partition, region, account] = [1, 3, 4].map((n) => arnField(key.arn, n));
+export function secretKeyPolicy(scope: Construct, key: KmsKey, keyArn: string): KmsKeyPolicy {
+  // One split of the ARN for the three fields: every token cdktf makes costs
+  // a stack trace at creation, which is most of a large synth's time.
+  const fields = Fn.split(':', keyArn);
+  const [partition, region, account] = [1, 3, 4].map((n) => Fn.element(fields, n));
   const document = new DataAwsIamPolicyDocument(scope, 'EncryptionKeyPolicyDocument', {
     statement: [
       {
@@ -42,7 +42,7 @@ export function secretKeyPolicy(scope: Construct, key: KmsKey): KmsKeyPolicy {
 }
 
 export interface SecretPolicyOptions {
-  readonly secret: SecretsmanagerSecret;
+  readonly secretArn: string;
   readonly blockPublicPolicy: boolean;
   /** Deny DeleteSecret to all but these principal ARNs (patterns allowed); undefined: no deny. */
   readonly deletionAllowedFor?: readonly string[];
@@ -60,7 +60,7 @@ export function secretResourcePolicy(scope: Construct, options: SecretPolicyOpti
       effect: 'Deny',
       principals: [{ type: '*', identifiers: ['*'] }],
       actions: ['secretsmanager:DeleteSecret'],
-      resources: [options.secret.arn],
+      resources: [options.secretArn],
       ...(options.deletionAllowedFor.length > 0
         ? { condition: [{ test: 'ArnNotLike', variable: 'aws:PrincipalArn', values: [...options.deletionAllowedFor] }] }
         : {}),
@@ -77,13 +77,13 @@ export function secretResourcePolicy(scope: Construct, options: SecretPolicyOpti
         'secretsmanager:PutSecretValue',
         'secretsmanager:UpdateSecretVersionStage',
       ],
-      resources: [options.secret.arn],
+      resources: [options.secretArn],
     });
   }
   statements.push(...options.statements);
   const document = new DataAwsIamPolicyDocument(scope, 'ResourcePolicyDocument', { statement: statements });
   return new SecretsmanagerSecretPolicy(scope, 'ResourcePolicy', {
-    secretArn: options.secret.arn,
+    secretArn: options.secretArn,
     policy: document.json,
     blockPublicPolicy: options.blockPublicPolicy,
   });
