@@ -111,12 +111,16 @@ export class RotatedSecret extends Construct implements RotatableSecret {
   /** The key created for this secret, when `kmsKeyArn` was not given. */
   readonly encryptionKey?: KmsKey;
   readonly secretArn: string;
-  readonly secretName: string;
   readonly kmsKeyArn: string;
   /** The rotation schedule, when `rotation` was given. */
   readonly rotationSchedule?: RotationSchedule;
   /** The secret's resource policy (present unless `deletionAllowedFor: false` and nothing else needs one). */
   readonly resourcePolicy?: SecretsmanagerSecretPolicy;
+
+  /** The secret's name (a token: Terraform knows it after apply when `name` was not given). */
+  get secretName(): string {
+    return this.resource.name;
+  }
 
   constructor(scope: Construct, id: string, props: RotatedSecretProps = {}) {
     super(scope, id);
@@ -135,7 +139,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     }
     this.kmsKeyArn = props.kmsKeyArn ?? this.encryptionKey!.arn;
 
-    if (this.encryptionKey) secretKeyPolicy(this, this.encryptionKey, this.kmsKeyArn);
+    if (this.encryptionKey) secretKeyPolicy(this, this.encryptionKey);
 
     this.resource = new SecretsmanagerSecret(this, 'Resource', {
       name: props.name,
@@ -145,10 +149,10 @@ export class RotatedSecret extends Construct implements RotatableSecret {
       tags,
       ...(props.replicas ? { replica: props.replicas.map((r) => ({ region: r.region, kmsKeyId: r.kmsKeyArn })) } : {}),
     });
-    // Read once: each read of a resource attribute makes a new token.
+    // Read once: each read of a resource attribute makes a new token, and
+    // each token costs a stack trace. The secret's id is its ARN.
     this.secretArn = this.resource.arn;
-    this.secretName = this.resource.name;
-    const secretId = this.resource.id;
+    const secretId = this.secretArn;
 
     let initialVersion: SecretsmanagerSecretVersion | undefined;
     if (props.initialValue !== undefined) {

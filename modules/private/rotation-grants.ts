@@ -19,7 +19,7 @@ export interface SecretGrant {
 
 type Statement = Record<string, unknown>;
 
-const ROTATE_ACTIONS = [
+export const ROTATE_ACTIONS = [
   'secretsmanager:DescribeSecret',
   'secretsmanager:GetSecretValue',
   // To find the password of a rotation abandoned after setSecret.

@@ -16,6 +16,16 @@ function policyDocument(json: string, name: string): Array<Record<string, unknow
 }
 
 /** An initial value the way users should pass one: built from a sensitive variable. */
+/**
+ * A policy written as JSON text with Terraform interpolations, parsed with
+ * the interpolations kept as they are (their quotes are Terraform's, inside
+ * the text, so they are escaped before parsing).
+ */
+function literalPolicy(text: unknown): { Statement: Array<Record<string, unknown>> } {
+  if (typeof text !== 'string') throw new Error(`policy is not JSON text: ${JSON.stringify(text)}`);
+  return JSON.parse(text.replace(/\$\{[^}]*\}/g, (interpolation) => interpolation.replace(/"/g, '\\"')));
+}
+
 function passwordValue(scope: Construct): string {
   const password = new TerraformVariable(scope, 'db_password', { type: 'string', sensitive: true });
   return Fn.jsonencode({ host: 'db.internal', username: 'app', password: password.stringValue });
@@ -70,7 +80,7 @@ describe('RotatedSecret', () => {
     const permissionId = Object.keys(resources(json, 'aws_lambda_permission'))[0];
     const functionId = Object.keys(resources(json, 'aws_lambda_function'))[0];
     expect(rotation).toMatchObject({
-      secret_id: `\${aws_secretsmanager_secret.${secretId}.id}`,
+      secret_id: `\${aws_secretsmanager_secret.${secretId}.arn}`,
       rotation_lambda_arn: `\${aws_lambda_function.${functionId}.arn}`,
       rotation_rules: { schedule_expression: 'rate(10 days)', duration: '2h' },
       rotate_immediately: true,
@@ -197,27 +207,69 @@ describe('RotatedSecret', () => {
     const json = secret();
     const key = Object.keys(resources(json, 'aws_kms_key'))[0];
     expect(only(json, 'aws_kms_key_policy').key_id).toBe(`\${aws_kms_key.${key}.key_id}`);
-    const statements = policyDocument(json, 'EncryptionKeyPolicyDocument');
-    expect(statements.map((st) => st.sid)).toEqual(['AccountAdministersKey', 'UseThroughSecretsManager']);
-    expect(statements[1].condition).toEqual([
-      { test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.\${element(split(":", aws_kms_key.${key}.arn), 3)}.amazonaws.com`] },
-      { test: 'StringEquals', variable: 'kms:CallerAccount', values: [`\${element(split(":", aws_kms_key.${key}.arn), 4)}`] },
-    ]);
+    const field = (n: number) => `\${element(split(":", aws_kms_key.${key}.arn), ${n})}`;
+    expect(literalPolicy(only(json, 'aws_kms_key_policy').policy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'AccountAdministersKey', Effect: 'Allow', Principal: { AWS: `arn:${field(1)}:iam::${field(4)}:root` }, Action: 'kms:*', Resource: '*' },
+        {
+          Sid: 'UseThroughSecretsManager',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'],
+          Resource: '*',
+          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${field(3)}.amazonaws.com`, 'kms:CallerAccount': field(4) } },
+        },
+      ],
+    });
+    expect(Object.keys(JSON.parse(json).data ?? {})).toEqual([]);
   });
 
   it('denies DeleteSecret to everyone and blocks public policies by default', () => {
     const json = secret();
     const secretId = Object.keys(resources(json, 'aws_secretsmanager_secret'))[0];
     expect(only(json, 'aws_secretsmanager_secret_policy')).toMatchObject({ secret_arn: `\${aws_secretsmanager_secret.${secretId}.arn}`, block_public_policy: true });
-    expect(policyDocument(json, 'ResourcePolicyDocument')).toEqual([
+    expect(literalPolicy(only(json, 'aws_secretsmanager_secret_policy').policy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'DenyDeleteSecret', Effect: 'Deny', Principal: '*', Action: 'secretsmanager:DeleteSecret', Resource: `\${aws_secretsmanager_secret.${secretId}.arn}` },
+      ],
+    });
+  });
+
+  it('writes the policy as JSON text when every value is known, naming the rotation role and the principals that may delete', () => {
+    const json = synth((scope) => {
+      const fn = new RotationFunction(scope, 'Rotation', { handler: 'postgres-single-user' });
+      new RotatedSecret(scope, 'Db', { deletionAllowedFor: ['arn:aws:iam::123456789012:role/a-*', 'arn:aws:iam::123456789012:role/b'], rotation: { function: fn } });
+    });
+    const role = Object.keys(resources(json, 'aws_iam_role'))[0];
+    const secretArn = `\${aws_secretsmanager_secret.${Object.keys(resources(json, 'aws_secretsmanager_secret'))[0]}.arn}`;
+    expect(literalPolicy(only(json, 'aws_secretsmanager_secret_policy').policy).Statement).toEqual([
       {
-        sid: 'DenyDeleteSecret',
-        effect: 'Deny',
-        principals: [{ type: '*', identifiers: ['*'] }],
-        actions: ['secretsmanager:DeleteSecret'],
-        resources: [`\${aws_secretsmanager_secret.${secretId}.arn}`],
+        Sid: 'DenyDeleteSecret',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'secretsmanager:DeleteSecret',
+        Resource: secretArn,
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::123456789012:role/a-*', 'arn:aws:iam::123456789012:role/b'] } },
+      },
+      {
+        Sid: 'RotationFunctionRotates',
+        Effect: 'Allow',
+        Principal: { AWS: `\${aws_iam_role.${role}.arn}` },
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:ListSecretVersionIds', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        Resource: secretArn,
       },
     ]);
+  });
+
+  it('renders the policy through aws_iam_policy_document when a principal that may delete is a Terraform expression', () => {
+    const json = synth((scope) => {
+      const deployer = new TerraformVariable(scope, 'deployer', { type: 'string' });
+      new RotatedSecret(scope, 'Db', { deletionAllowedFor: [deployer.stringValue] });
+    });
+    expect(only(json, 'aws_secretsmanager_secret_policy').policy).toMatch(/^\$\{data\.aws_iam_policy_document\.Db_ResourcePolicyDocument_\w+\.json\}$/);
+    expect(policyDocument(json, 'ResourcePolicyDocument')[0].condition).toEqual([{ test: 'ArnNotLike', variable: 'aws:PrincipalArn', values: ['${var.deployer}'] }]);
   });
 
   it('lets the named principals delete, allows the rotation role, and adds the given statements', () => {
