@@ -4,7 +4,7 @@ const providerRootMessage =
   'Import provider classes by deep path (e.g. @cdktf/provider-aws/lib/secretsmanager-secret): the package root loads every AWS resource, about 1.7 s and 550 MB per process.';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'cdktf.out/', 'node_modules/', 'coverage/', '.gen/'] },
+  { ignores: ['dist/', 'cdktf.out/', 'node_modules/', 'coverage/', '.gen/', '.scratch/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

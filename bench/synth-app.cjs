@@ -1,5 +1,7 @@
 // One synth of a stack with N rotated secrets served by one rotation
 // function (alarms on), in a fresh process. Prints {wallMs, maxRssMiB, bytes}.
+// Under `cdktf synth`, the CLI names the output folder (CDKTF_OUTDIR) and
+// keeps it; run alone, it writes to a temporary folder and removes it.
 const start = process.hrtime.bigint();
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -9,7 +11,8 @@ const { AwsProvider } = require('@cdktf/provider-aws/lib/provider');
 const { RotatedSecret, RotationFunction } = require('../dist/lib/modules');
 
 const count = Number(process.argv[2]);
-const outdir = mkdtempSync(join(tmpdir(), 'bench-synth-'));
+const underCli = process.env.CDKTF_OUTDIR !== undefined;
+const outdir = underCli ? process.env.CDKTF_OUTDIR : mkdtempSync(join(tmpdir(), 'bench-synth-'));
 const app = new App({ outdir });
 const stack = new TerraformStack(app, 'bench');
 new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
@@ -18,5 +21,5 @@ for (let i = 0; i < count; i += 1) new RotatedSecret(stack, `Secret${i}`, { rota
 app.synth();
 const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
 const bytes = readFileSync(join(outdir, 'stacks', 'bench', 'cdk.tf.json')).length;
-rmSync(outdir, { recursive: true, force: true });
+if (!underCli) rmSync(outdir, { recursive: true, force: true });
 console.log(JSON.stringify({ wallMs, maxRssMiB: process.resourceUsage().maxRSS / 1024, bytes }));

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
-import { DocdbCluster } from '@cdktf/provider-aws/lib/docdb-cluster';
-import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
-import { RedshiftCluster } from '@cdktf/provider-aws/lib/redshift-cluster';
+import type { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import type { DocdbCluster } from '@cdktf/provider-aws/lib/docdb-cluster';
+import type { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
+import type { RedshiftCluster } from '@cdktf/provider-aws/lib/redshift-cluster';
 import { RotationSchedule, RotationScheduleOptions, validateSchedule } from './rotation-schedule';
 import { InvalidPropError } from './private/validation';
 
@@ -37,17 +37,16 @@ export class ManagedMasterPassword extends Construct {
     super(scope, id);
     validateSchedule(props);
     const target = props.target;
-    if (target instanceof DbInstance || target instanceof RdsCluster || target instanceof DocdbCluster) {
-      const configured =
-        target instanceof DbInstance ? (target.passwordInput ?? target.passwordWoInput) : (target.masterPasswordInput ?? target.masterPasswordWoInput);
+    if (is(target, 'aws_db_instance') || is(target, 'aws_rds_cluster') || is(target, 'aws_docdb_cluster')) {
+      const configured = is(target, 'aws_db_instance') ? (target.passwordInput ?? target.passwordWoInput) : (target.masterPasswordInput ?? target.masterPasswordWoInput);
       if (configured !== undefined) throw passwordSet(target.node.path);
-      if (target instanceof DocdbCluster && props.kmsKeyArn !== undefined) {
+      if (is(target, 'aws_docdb_cluster') && props.kmsKeyArn !== undefined) {
         throw new InvalidPropError('kmsKeyArn cannot be set for a DocumentDB cluster, whose managed secret always uses aws/secretsmanager; remove it');
       }
       target.manageMasterUserPassword = true;
-      if (props.kmsKeyArn !== undefined && !(target instanceof DocdbCluster)) target.masterUserSecretKmsKeyId = props.kmsKeyArn;
+      if (props.kmsKeyArn !== undefined && !is(target, 'aws_docdb_cluster')) target.masterUserSecretKmsKeyId = props.kmsKeyArn;
       this.secretArn = target.masterUserSecret.get(0).secretArn;
-    } else if (target instanceof RedshiftCluster) {
+    } else if (is(target, 'aws_redshift_cluster')) {
       if ((target.masterPasswordInput ?? target.masterPasswordWoInput) !== undefined) throw passwordSet(target.node.path);
       target.manageMasterPassword = true;
       if (props.kmsKeyArn !== undefined) target.masterPasswordSecretKmsKeyId = props.kmsKeyArn;
@@ -64,6 +63,22 @@ export class ManagedMasterPassword extends Construct {
       secretId: this.secretArn,
     });
   }
+}
+
+interface TargetTypes {
+  aws_db_instance: DbInstance;
+  aws_rds_cluster: RdsCluster;
+  aws_docdb_cluster: DocdbCluster;
+  aws_redshift_cluster: RedshiftCluster;
+}
+
+/**
+ * Tells the targets apart by their Terraform type rather than by class, so
+ * the four (large) classes are not loaded by every app that imports this
+ * library, and a target made with another copy of the provider package works.
+ */
+function is<T extends keyof TargetTypes>(target: unknown, type: T): target is TargetTypes[T] {
+  return typeof target === 'object' && target !== null && (target as { terraformResourceType?: unknown }).terraformResourceType === type;
 }
 
 function passwordSet(path: string): InvalidPropError {
