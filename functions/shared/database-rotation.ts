@@ -151,11 +151,9 @@ export function singleUserRotation<C>(engine: DatabaseEngine<C>, options: Databa
           `the pending version names user ${JSON.stringify(pending.username)} but AWSCURRENT names ${JSON.stringify(current.username)}; the single-user strategy rotates one user`,
         );
       }
-      if (await alreadyWorks(engine, pending, context, tls)) return;
-      // The password in the database may be AWSCURRENT's or, after an
-      // interrupted earlier rotation, AWSPREVIOUS's; after a rotation that was
-      // abandoned between setSecret and finishSecret (its AWSPENDING label
-      // removed), it is in a version that has no label any more.
+      // One password logs in at a time, and until this step changes it that is
+      // AWSCURRENT's: trying it first makes the usual rotation one login, not a
+      // refused login with the pending password and then another.
       const tryCandidates = async (candidates: ReadonlyArray<readonly [string, DatabaseSecret | undefined]>) => {
         for (const [label, candidate] of candidates) {
           if (!candidate || candidate.username !== pending.username) continue;
@@ -167,7 +165,14 @@ export function singleUserRotation<C>(engine: DatabaseEngine<C>, options: Databa
         }
         return false;
       };
-      if (await tryCandidates([['AWSCURRENT', current], ['AWSPREVIOUS', previous]])) return;
+      if (await tryCandidates([['AWSCURRENT', current]])) return;
+      // Refused: a retry after the change (the pending password already logs
+      // in) ends here. Otherwise the password in the database is AWSPREVIOUS's,
+      // after an interrupted earlier rotation, or, after a rotation that was
+      // abandoned between setSecret and finishSecret (its AWSPENDING label
+      // removed), that of a version that has no label any more.
+      if (await alreadyWorks(engine, pending, context, tls)) return;
+      if (await tryCandidates([['AWSPREVIOUS', previous]])) return;
       const unlabelled = (await context.unlabelledValues()) as DatabaseSecret[];
       if (await tryCandidates(unlabelled.map((value) => ['an unlabelled version', value] as const))) return;
       const { where, advice } = refusal(engine, pending, context, 'set the database password to the AWSCURRENT value and retry the rotation');

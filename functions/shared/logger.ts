@@ -27,15 +27,30 @@ export class Logger {
   private readonly secrets = new Set<string>();
   /** `secrets`, longest first: masking a shorter secret inside a longer one first would leave the rest of the longer one readable. */
   private longestFirst: string[] = [];
+  private readonly level: LogLevel;
   private readonly threshold: number;
   private readonly sink: (line: string) => void;
   private readonly context: LogFields;
 
   constructor(options: LoggerOptions = {}) {
     const fromEnv = process.env.LOG_LEVEL?.toLowerCase() as LogLevel | undefined;
-    this.threshold = LEVELS[options.level ?? (fromEnv && fromEnv in LEVELS ? fromEnv : 'info')];
+    this.level = options.level ?? (fromEnv && fromEnv in LEVELS ? fromEnv : 'info');
+    this.threshold = LEVELS[this.level];
     this.sink = options.sink ?? ((line) => console.log(line));
     this.context = options.context ?? {};
+  }
+
+  /**
+   * A logger for one invocation: the same level, sink and context; it masks
+   * what this logger masks now, and what is registered on it, which this
+   * logger never holds. A warm Lambda instance rotates one secret after
+   * another: a single logger would keep every password it was ever given,
+   * and scan each line for all of them.
+   */
+  scoped(): Logger {
+    const child = new Logger({ level: this.level, sink: this.sink, context: this.context });
+    child.redact(...this.secrets);
+    return child;
   }
 
   /** Registers values that must never be printed, e.g. a password just read. */

@@ -1,12 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { Connection, createConnection, escape as quote } from 'mysql2/promise';
+import { Connection, createConnection, escape as quote, SslOptions } from 'mysql2/promise';
 import { DatabaseEngine } from './database-rotation';
 import { LoginFailedError } from './errors';
+import { perCaBundle } from './tls-cache';
 import type { UsernameLengthUnit } from './multi-user-rotation';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 /** ER_ACCESS_DENIED_ERROR, and ER_ACCOUNT_HAS_BEEN_LOCKED. */
 const AUTH_FAILURE_ERRNOS = new Set([1045, 3118]);
+
+/**
+ * mysql2's `ssl` options, one object per CA bundle for the process: mysql2
+ * builds its secure context (parsing every certificate of the bundle) and
+ * keeps resumable TLS sessions per options object, so a new object per
+ * connection would rebuild the context on every attempt. mysql2 checks the
+ * certificate's host name only with verifyIdentity.
+ */
+const verifiedSsl = perCaBundle((ca): SslOptions => ({ rejectUnauthorized: true, verifyIdentity: true, ...(ca ? { ca } : {}) }));
+const unverifiedSsl = perCaBundle((ca): SslOptions => ({ rejectUnauthorized: false, verifyIdentity: false, ...(ca ? { ca } : {}) }));
 
 /** `'user'@'host'`, quoted by the driver. */
 const account = (username: string, host: string) => `${quote(username)}@${quote(host)}`;
@@ -62,10 +73,7 @@ export const mysqlEngine: DatabaseEngine<Connection> & UsernameLengthUnit = {
       user: secret.username,
       password: secret.password,
       database: secret.dbname || undefined,
-      // mysql2 checks the certificate's host name only with verifyIdentity.
-      ssl: attempt.tls
-        ? { rejectUnauthorized: attempt.verify !== false, verifyIdentity: attempt.verify !== false, ...(attempt.ca ? { ca: attempt.ca } : {}) }
-        : undefined,
+      ssl: attempt.tls ? (attempt.verify === false ? unverifiedSsl(attempt.ca) : verifiedSsl(attempt.ca)) : undefined,
       connectTimeout: CONNECT_TIMEOUT_MS,
       multipleStatements: false,
     });

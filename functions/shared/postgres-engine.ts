@@ -4,6 +4,7 @@ import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { DatabaseSecret, TlsAttempt } from './database-secret';
 import { DatabaseEngine } from './database-rotation';
 import { LoginFailedError } from './errors';
+import { secureContextFor } from './tls-cache';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const QUERY_TIMEOUT_MS = 10_000;
@@ -27,7 +28,8 @@ export async function connectPg(secret: DatabaseSecret, attempt: TlsAttempt, def
           rejectUnauthorized: attempt.verify !== false,
           // SNI takes host names only; Node still checks an IP address against the certificate.
           ...(isIP(secret.host) ? {} : { servername: secret.host }),
-          ...(attempt.ca ? { ca: attempt.ca } : {}),
+          // Built once per CA bundle, not on every connection (pg passes it on to tls.connect).
+          secureContext: secureContextFor(attempt.ca),
         }
       : false,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,

@@ -120,20 +120,23 @@ export type RotationHandler = (event: unknown) => Promise<void>;
 export function createRotationHandler<T>(definition: RotationDefinition<T>, deps: RotationDependencies): RotationHandler {
   return async (rawEvent: unknown) => {
     const started = Date.now();
+    // What this invocation reads is masked in its own lines and errors, and
+    // forgotten when it ends.
+    const logger = deps.logger.scoped();
     let event: RotationEvent;
     try {
       event = parseRotationEvent(rawEvent);
     } catch (error) {
-      deps.logger.error('rejected an event that is not a rotation event', { error: describeError(error) });
+      logger.error('rejected an event that is not a rotation event', { error: describeError(error) });
       throw error;
     }
     const fields = { step: event.Step, secretId: event.SecretId, versionId: event.ClientRequestToken };
     try {
-      await runStep(definition, deps, event);
-      deps.logger.info('rotation step finished', { ...fields, durationMs: Date.now() - started });
+      await runStep(definition, { ...deps, logger }, event);
+      logger.info('rotation step finished', { ...fields, durationMs: Date.now() - started });
     } catch (error) {
-      deps.logger.error('rotation step failed', { ...fields, durationMs: Date.now() - started, error: describeError(error) });
-      throw safeError(error, deps.logger);
+      logger.error('rotation step failed', { ...fields, durationMs: Date.now() - started, error: describeError(error) });
+      throw safeError(error, logger);
     }
   };
 }
@@ -151,6 +154,19 @@ async function storedValue(store: SecretStore, arn: string, versionId: string): 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Waits for reads started together (one round trip to Secrets Manager
+ * instead of one per read) and fails as reading them one after the other
+ * would have: with the error of the first, in argument order, that failed,
+ * whichever failed first in time. Only reads go through here: no write
+ * happens before every read it depends on has succeeded.
+ */
+async function inOrder<A extends unknown[]>(...reads: { [K in keyof A]: Promise<A[K]> }): Promise<A> {
+  const settled = await Promise.allSettled(reads);
+  for (const result of settled) if (result.status === 'rejected') throw result.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as A;
 }
 
 async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDependencies, event: RotationEvent): Promise<void> {
@@ -233,16 +249,15 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
       return undefined;
     }
   };
-  const versions = async (): Promise<RotationVersions<T>> => ({
-    pending: await require(AWSPENDING, token),
-    current: await require(AWSCURRENT),
-    previous: await readPrevious(),
-  });
+  const versions = async (): Promise<RotationVersions<T>> => {
+    const [pending, current, previous] = await inOrder(require(AWSPENDING, token), require(AWSCURRENT), readPrevious());
+    return { pending, current, previous };
+  };
 
   switch (event.Step) {
     case 'createSecret': {
-      const current = await require(AWSCURRENT);
-      if ((await read(AWSPENDING, token)) !== undefined) {
+      const [current, existing] = await inOrder(require(AWSCURRENT), read(AWSPENDING, token));
+      if (existing !== undefined) {
         logger.info('pending value already exists; keeping it', { secretId: arn, versionId: token });
         return;
       }
@@ -278,10 +293,9 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
       // When a schedule is set without rotating at once, Secrets Manager checks
       // the configuration by running testSecret on a temporary AWSPENDING
       // version, which may hold no value: then test what AWSCURRENT holds.
-      const current = await require(AWSCURRENT);
-      const pending = await read(AWSPENDING, token);
+      const [current, pending, previous] = await inOrder(require(AWSCURRENT), read(AWSPENDING, token), readPrevious());
       if (pending === undefined) logger.info('the pending version has no value; testing AWSCURRENT instead', { secretId: arn, versionId: token });
-      await definition.test({ pending: pending ?? current, current, previous: await readPrevious() }, context);
+      await definition.test({ pending: pending ?? current, current, previous }, context);
       return;
     }
     case 'finishSecret': {
@@ -293,7 +307,8 @@ async function runStep<T>(definition: RotationDefinition<T>, deps: RotationDepen
         logger.info('moved AWSCURRENT to the new version', { secretId: arn, versionId: token, previousVersionId: currentVersion });
       }
       if (definition.finish) {
-        await definition.finish({ current: await require(AWSCURRENT), previous: await readPrevious() }, context);
+        const [current, previous] = await inOrder(require(AWSCURRENT), readPrevious());
+        await definition.finish({ current, previous }, context);
       }
       return;
     }

@@ -88,14 +88,19 @@ describe('singleUserRotation', () => {
       await run('setSecret');
       expect(engine.passwordChanges).toEqual([]);
       expect(engine.connections).toHaveLength(1);
+      expect(engine.attempts.map((a) => [a.password, a.outcome])).toEqual([
+        [OLD, 'refused'],
+        [NEW, 'connected'],
+      ]);
       expect(logged().map((l) => l.message)).toContain('pending password already logs in; nothing to set');
     });
 
-    it('sets the pending password after logging in with AWSCURRENT', async () => {
+    it('sets the pending password after logging in with AWSCURRENT, the only login it makes', async () => {
       const { run, logged } = setup();
       await run('createSecret');
       await run('setSecret');
       expect(engine.passwordChanges).toEqual([{ username: 'app user', password: NEW, loggedInWith: OLD }]);
+      expect(engine.attempts.map((a) => [a.password, a.outcome])).toEqual([[OLD, 'connected']]);
       expect(logged().find((l) => l.message === 'set the pending password')).toMatchObject({ loggedInWith: 'AWSCURRENT' });
     });
 
@@ -106,8 +111,8 @@ describe('singleUserRotation', () => {
       expect(engine.password).toBe(NEW);
       expect(engine.passwordChanges).toEqual([{ username: 'app user', password: NEW, loggedInWith: OLDER }]);
       expect(engine.attempts.map((a) => [a.password, a.outcome])).toEqual([
-        [NEW, 'refused'],
         [OLD, 'refused'],
+        [NEW, 'refused'],
         [OLDER, 'connected'],
       ]);
       expect(logged().find((l) => l.message === 'set the pending password')).toMatchObject({ loggedInWith: 'AWSPREVIOUS' });
@@ -118,7 +123,7 @@ describe('singleUserRotation', () => {
       await run('createSecret');
       const error = await failure(run('setSecret'));
       expect(error.name).toBe('LoginFailedError');
-      expect(engine.attempts.map((a) => a.password)).toEqual([NEW, OLD]);
+      expect(engine.attempts.map((a) => a.password)).toEqual([OLD, NEW]);
     });
 
     it('fails when the pending version names another user, before connecting', async () => {
@@ -142,7 +147,7 @@ describe('singleUserRotation', () => {
       );
       expect(engine.password).toBe('set-by-hand-elsewhere');
       expect(engine.passwordChanges).toEqual([]);
-      expect(engine.attempts.map((a) => a.password)).toEqual([NEW, OLD, OLDER]);
+      expect(engine.attempts.map((a) => a.password)).toEqual([OLD, NEW, OLDER]);
       expectNoPasswordIn(lines.join('\n'));
     });
 
@@ -150,7 +155,7 @@ describe('singleUserRotation', () => {
       const { run } = setup({ dbPassword: 'set-by-hand-elsewhere', previous: null });
       await run('createSecret');
       expect((await failure(run('setSecret'))).name).toBe('LoginFailedError');
-      expect(engine.attempts.map((a) => a.password)).toEqual([NEW, OLD]);
+      expect(engine.attempts.map((a) => a.password)).toEqual([OLD, NEW]);
     });
 
     it('closes the connection when setting the password fails, and masks the password in the error', async () => {
@@ -222,8 +227,8 @@ describe('singleUserRotation', () => {
       engine.unreachable = new Error('ETIMEDOUT');
       await failure(run('setSecret'));
       expect(engine.attempts.map((a) => [a.password, a.tls])).toEqual([
-        [NEW, true],
-        [NEW, false],
+        [OLD, true],
+        [OLD, false],
       ]);
     });
   });

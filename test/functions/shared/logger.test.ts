@@ -165,6 +165,28 @@ describe('Logger', () => {
     });
   });
 
+  describe('scoped', () => {
+    it('writes with the same level, sink and context, masking what the parent masks', () => {
+      const { logger, parsed } = capture({ level: 'warn', context: { handler: 'h' } });
+      logger.redact('parent-secret-1');
+      const scoped = logger.scoped();
+      scoped.info('below the level');
+      scoped.warn('saw parent-secret-1');
+      expect(parsed()).toEqual([{ level: 'warn', message: `saw ${REDACTED}`, handler: 'h' }]);
+    });
+
+    it('masks what is registered on it, which the parent and other scoped loggers never hold', () => {
+      const { logger, parsed } = capture();
+      const first = logger.scoped();
+      first.redact('first-invocation-secret');
+      first.info('first-invocation-secret');
+      const second = logger.scoped();
+      second.info('first-invocation-secret');
+      logger.info('first-invocation-secret');
+      expect(parsed().map((l) => l.message)).toEqual([REDACTED, 'first-invocation-secret', 'first-invocation-secret']);
+    });
+  });
+
   describe('levels', () => {
     const ORIGINAL = process.env.LOG_LEVEL;
     afterEach(() => {

@@ -249,6 +249,51 @@ describe('setSecret and testSecret', () => {
   });
 });
 
+describe('reading values', () => {
+  it('asks for the values a step reads together, after the guard', async () => {
+    const { store, run } = setup();
+    await run('createSecret');
+    const read = store.getValue.bind(store);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const getValue = jest.spyOn(store, 'getValue').mockImplementation(async (...args) => {
+      await gate;
+      return read(...args);
+    });
+    const step = run('setSecret');
+    await new Promise((resolve) => setImmediate(resolve));
+    // AWSPENDING, AWSCURRENT and AWSPREVIOUS, all asked for before any answered.
+    expect(getValue.mock.calls.map((call) => call[1])).toEqual([AWSPENDING, AWSCURRENT, AWSPREVIOUS]);
+    release();
+    await step;
+  });
+
+  it('fails with the error of the first value in order, whichever read fails first', async () => {
+    const { store, run, def } = setup();
+    await run('createSecret');
+    jest.spyOn(store, 'getValue').mockImplementation(async (_secretId, stage) => {
+      if (stage === AWSPENDING) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new Error('pending read failed');
+      }
+      throw new Error(`${stage} read failed`);
+    });
+    const error = await failure(run('setSecret'));
+    expect(error.message).toBe('pending read failed');
+    expect(def.set).not.toHaveBeenCalled();
+  });
+
+  it('keeps no value in the handler’s logger once a step ends: each invocation masks what it read', async () => {
+    const store = new FakeSecretStore();
+    store.addCurrent(keySecret(CURRENT_KEY));
+    const token = store.beginRotation();
+    const logger = new Logger({ sink: () => undefined });
+    const handler = createRotationHandler<KeySecret>(definition(), { store, settings: SETTINGS, logger });
+    for (const step of STEPS) await handler({ Step: step, SecretId: store.arn, ClientRequestToken: token });
+    expect(logger.scrub(`${CURRENT_KEY} ${pendingKey(store, token)}`)).toBe(`${CURRENT_KEY} ${pendingKey(store, token)}`);
+  });
+});
+
 describe('a step without an AWSCURRENT value', () => {
   it.each(['createSecret', 'setSecret', 'testSecret'])('fails at %s, writing nothing', async (step) => {
     const store = new FakeSecretStore();
