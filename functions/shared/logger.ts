@@ -47,9 +47,11 @@ export class Logger {
    * another: a single logger would keep every password it was ever given,
    * and scan each line for all of them.
    */
-  scoped(): Logger {
-    const child = new Logger({ level: this.level, sink: this.sink, context: this.context });
-    child.redact(...this.secrets);
+  scoped(): this {
+    // The same class (a subclass's own methods stay in force) and settings,
+    // with a masking list of its own.
+    const child = Object.assign(Object.create(Object.getPrototypeOf(this)) as this, this);
+    Object.assign(child, { secrets: new Set(this.secrets), longestFirst: [...this.longestFirst] });
     return child;
   }
 

@@ -122,7 +122,8 @@ export function createRotationHandler<T>(definition: RotationDefinition<T>, deps
     const started = Date.now();
     // What this invocation reads is masked in its own lines and errors, and
     // forgotten when it ends.
-    const logger = deps.logger.scoped();
+    // (A logger that is not this library's, e.g. a test's stand-in, is used as it is.)
+    const logger = typeof deps.logger.scoped === 'function' ? deps.logger.scoped() : deps.logger;
     let event: RotationEvent;
     try {
       event = parseRotationEvent(rawEvent);

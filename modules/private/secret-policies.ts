@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Lazy, Token } from 'cdktf';
+import { App, Fn, Lazy, Token } from 'cdktf';
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
@@ -16,8 +16,30 @@ import { ROTATE_ACTIONS } from './rotation-grants';
  * The policy is JSON text with Terraform interpolations, made at synth time
  * by one lazy value: each token cdktf makes captures a stack trace, and a
  * policy of four tokens per secret was a fifth of the time of a large synth.
+ * For HCL output, through an aws_iam_policy_document: cdktf's HCL writer
+ * leaves a string that holds `${` unescaped, quotes and all.
  */
 export function secretKeyPolicy(scope: Construct, key: KmsKey): KmsKeyPolicy {
+  if (writesHcl(scope)) {
+    const fields = Fn.split(':', key.arn);
+    const [partition, region, account] = [1, 3, 4].map((n) => Fn.element(fields, n));
+    const document = new DataAwsIamPolicyDocument(scope, 'EncryptionKeyPolicyDocument', {
+      statement: [
+        { sid: 'AccountAdministersKey', principals: [{ type: 'AWS', identifiers: [`arn:${partition}:iam::${account}:root`] }], actions: ['kms:*'], resources: ['*'] },
+        {
+          sid: 'UseThroughSecretsManager',
+          principals: [{ type: 'AWS', identifiers: ['*'] }],
+          actions: [...KEY_USE_ACTIONS],
+          resources: ['*'],
+          condition: [
+            { test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${region}.amazonaws.com`] },
+            { test: 'StringEquals', variable: 'kms:CallerAccount', values: [account] },
+          ],
+        },
+      ],
+    });
+    return new KmsKeyPolicy(scope, 'EncryptionKeyPolicy', { keyId: key.keyId, policy: document.json });
+  }
   const policy = Lazy.stringValue({
     produce: () => {
       // The key is in this stack, next to its policy: a plain reference to it.
@@ -26,6 +48,14 @@ export function secretKeyPolicy(scope: Construct, key: KmsKey): KmsKeyPolicy {
     },
   });
   return new KmsKeyPolicy(scope, 'EncryptionKeyPolicy', { keyId: key.keyId, policy });
+}
+
+const KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'];
+
+/** The app writes HCL (`cdktf synth --hcl`, or `hclOutput`) rather than JSON. */
+function writesHcl(scope: Construct): boolean {
+  const root = scope.node.root;
+  return App.isApp(root) && root.hclOutput;
 }
 
 /** The key policy's text for the key's partition, region and account (placed as they are, unescaped). */
@@ -38,7 +68,7 @@ function keyPolicyJson(partition: string, region: string, account: string): stri
         Sid: 'UseThroughSecretsManager',
         Effect: 'Allow',
         Principal: { AWS: '*' },
-        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'],
+        Action: KEY_USE_ACTIONS,
         Resource: '*',
         Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.@R.amazonaws.com', 'kms:CallerAccount': '@A' } },
       },
@@ -60,13 +90,15 @@ export interface SecretPolicyOptions {
 /**
  * The secret's resource policy. Resources name the secret itself. Written as
  * policy JSON when every value is known or a reference to a resource of this
- * library; with statements of your own, or ARN patterns that are Terraform
- * expressions, through an aws_iam_policy_document, which renders any value
- * (lists, numbers, quotes) and `&{...}` policy variables the way its docs say.
+ * library; with statements of your own, ARN patterns that are Terraform
+ * expressions or hold a template sequence (`${`, `%{`, or a `&{...}` policy
+ * variable), or for HCL output, through an aws_iam_policy_document, which
+ * renders any value and policy variable the way its docs say.
  */
 export function secretResourcePolicy(scope: Construct, options: SecretPolicyOptions): SecretsmanagerSecretPolicy {
   const allowed = options.deletionAllowedFor ?? [];
-  const literal = options.statements.length === 0 && !allowed.some((arn) => Token.isUnresolved(arn));
+  const literal =
+    options.statements.length === 0 && !allowed.some((arn) => Token.isUnresolved(arn) || /[$%&]\{/.test(arn)) && !writesHcl(scope);
   const policy = literal ? literalResourcePolicy(options) : resourcePolicyDocument(scope, options).json;
   return new SecretsmanagerSecretPolicy(scope, 'ResourcePolicy', {
     secretArn: options.secretArn,

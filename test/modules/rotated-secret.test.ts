@@ -1,4 +1,7 @@
-import { Fn, Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Fn, Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
@@ -261,6 +264,25 @@ describe('RotatedSecret', () => {
         Resource: secretArn,
       },
     ]);
+  });
+
+  it.each([['a policy variable', 'arn:aws:iam::123456789012:user/&{aws:username}'], ['an interpolation', 'arn:aws:iam::123456789012:role/${var.deployer}']])(
+    'renders the policy through aws_iam_policy_document when a principal that may delete holds %s',
+    (_what, pattern) => {
+      const json = secret({ deletionAllowedFor: [pattern] });
+      expect(only(json, 'aws_secretsmanager_secret_policy').policy).toMatch(/^\$\{data\.aws_iam_policy_document\./);
+      expect(policyDocument(json, 'ResourcePolicyDocument')[0].condition).toEqual([{ test: 'ArnNotLike', variable: 'aws:PrincipalArn', values: [pattern] }]);
+    },
+  );
+
+  it('writes both policies through aws_iam_policy_document for HCL output, whose writer leaves JSON text unescaped', () => {
+    const app = new App({ hclOutput: true, outdir: mkdtempSync(join(tmpdir(), 'hcl-')) });
+    const stack = new TerraformStack(app, 'test');
+    new RotatedSecret(stack, 'Db');
+    const hcl = Testing.synthHcl(stack);
+    expect(hcl).toMatch(/data "aws_iam_policy_document" "Db_EncryptionKeyPolicyDocument_\w+"/);
+    expect(hcl).toMatch(/data "aws_iam_policy_document" "Db_ResourcePolicyDocument_\w+"/);
+    expect(hcl).not.toContain('"Version"');
   });
 
   it('renders the policy through aws_iam_policy_document when a principal that may delete is a Terraform expression', () => {

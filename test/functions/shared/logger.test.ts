@@ -185,6 +185,20 @@ describe('Logger', () => {
       logger.info('first-invocation-secret');
       expect(parsed().map((l) => l.message)).toEqual([REDACTED, 'first-invocation-secret', 'first-invocation-secret']);
     });
+
+    it('keeps a subclass and its own methods', () => {
+      const lines: string[] = [];
+      class Prefixed extends Logger {
+        override info(message: string): void {
+          super.info(`[prefixed] ${message}`);
+        }
+      }
+      const scoped = new Prefixed({ sink: (line) => lines.push(line) }).scoped();
+      scoped.redact('subclass-secret-1');
+      scoped.info('saw subclass-secret-1');
+      expect(scoped).toBeInstanceOf(Prefixed);
+      expect(JSON.parse(lines[0]).message).toBe(`[prefixed] saw ${REDACTED}`);
+    });
   });
 
   describe('levels', () => {

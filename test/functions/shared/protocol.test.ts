@@ -292,6 +292,18 @@ describe('reading values', () => {
     for (const step of STEPS) await handler({ Step: step, SecretId: store.arn, ClientRequestToken: token });
     expect(logger.scrub(`${CURRENT_KEY} ${pendingKey(store, token)}`)).toBe(`${CURRENT_KEY} ${pendingKey(store, token)}`);
   });
+
+  it('uses a logger that cannot be scoped (a stand-in of your own) as it is', async () => {
+    const store = new FakeSecretStore();
+    store.addCurrent(keySecret(CURRENT_KEY));
+    const token = store.beginRotation();
+    const real = new Logger({ sink: () => undefined });
+    const standIn = { info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn(), redact: real.redact.bind(real), scrub: real.scrub.bind(real) };
+    const handler = createRotationHandler<KeySecret>(definition(), { store, settings: SETTINGS, logger: standIn as unknown as Logger });
+    for (const step of STEPS) await handler({ Step: step, SecretId: store.arn, ClientRequestToken: token });
+    expect(standIn.info).toHaveBeenCalledWith('rotation step finished', expect.objectContaining({ step: 'finishSecret' }));
+    expect(real.scrub(CURRENT_KEY)).not.toContain(CURRENT_KEY);
+  });
 });
 
 describe('a step without an AWSCURRENT value', () => {
