@@ -15,9 +15,7 @@ export function bundleEntry(entry: string): string {
   if (!existsSync(path) || !statSync(path).isFile()) {
     throw new InvalidPropError(`entry ${JSON.stringify(entry)} does not exist (resolved from ${process.cwd()}); give the path of a .ts or .js file that exports handler`);
   }
-  // Loaded here, so synths that use only built-in handlers never load esbuild.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuild = require('esbuild') as typeof import('esbuild');
+  const esbuild = loadEsbuild(entry);
   let code: Uint8Array;
   try {
     const result = esbuild.buildSync({
@@ -44,6 +42,24 @@ export function bundleEntry(entry: string): string {
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'index.js'), code);
   return dir;
+}
+
+/**
+ * esbuild is an optional peer dependency: loaded here, from the user's
+ * project, so that synths using only the built-in handlers (shipped built)
+ * neither need it installed nor pay for loading it.
+ */
+function loadEsbuild(entry: string): typeof import('esbuild') {
+  let path: string;
+  try {
+    path = require.resolve('esbuild');
+  } catch {
+    throw new InvalidPropError(
+      `entry ${JSON.stringify(entry)} needs esbuild to bundle it, and esbuild is not installed; run \`npm install --save-dev esbuild\` (0.25 or later) in your cdktf project. The built-in handlers need no esbuild`,
+    );
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path) as typeof import('esbuild');
 }
 
 /** An esbuild error with its place, relative to the entry's folder. */

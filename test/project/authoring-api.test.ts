@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startEmulator } from '../../emulator';
 import { bundleEntry } from '../../modules/private/bundle-entry';
+import { USER_HANDLER } from '../support/user-handler';
 
 /**
  * The authoring API as a user gets it: `cdktf-secret-rotation/rotation`,
@@ -32,27 +33,6 @@ function readmeExampleSource(): string {
   return block[1];
 }
 
-const USER_HANDLER = `
-import { InvalidSecretError, parseSecretObject, RotationDefinition, rotationHandler } from 'cdktf-secret-rotation/rotation';
-
-interface Token { readonly token: string; readonly owner?: string }
-
-const definition: RotationDefinition<Token> = {
-  parse(raw, label) {
-    const value = parseSecretObject(raw, label, 'a JSON object with token');
-    if (typeof value.token !== 'string') throw new InvalidSecretError(\`the \${label} secret value lacks token\`);
-    return value as unknown as Token;
-  },
-  sensitiveValues: (secret) => [secret.token],
-  create: async (current, context) => ({ ...current, token: await context.randomPassword() }),
-  test: async ({ pending }) => {
-    if (pending.token.length < 16) throw new Error('too short');
-  },
-};
-
-export const handler = rotationHandler(definition, { name: 'user-token' });
-`;
-
 beforeAll(() => {
   // What \`npm run build\` compiles for the subpath: functions/rotation.ts and what it imports.
   execFileSync(process.execPath, [
@@ -74,7 +54,7 @@ describe('cdktf-secret-rotation/rotation', () => {
 
   it('exports only what its entry file lists, and nothing from deep paths', () => {
     const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-    expect(Object.keys(pkg.exports)).toEqual(['.', './rotation', './package.json']);
+    expect(Object.keys(pkg.exports)).toEqual(['.', './rotation', './emulator', './package.json']);
     // Node's own resolution, as a user's program would do it (Jest's resolver is not Node's).
     const resolve = (specifier: string) => execFileSync(process.execPath, ['-p', `require.resolve(${JSON.stringify(specifier)})`], { cwd: join(work, 'app'), encoding: 'utf8', stdio: 'pipe' }).trim();
     expect(resolve('cdktf-secret-rotation/rotation')).toBe(join(installed, 'dist', 'lib', 'functions', 'rotation.js'));
