@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { AssetType, Fn, Lazy, TerraformAsset, Token } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
@@ -153,8 +153,11 @@ export interface ReadableSecret {
   readonly kmsKeyArn?: string;
 }
 
-/** A secret this function may rotate. */
-export interface RotatableSecret extends IConstruct, ReadableSecret {}
+/**
+ * A secret this function may rotate: its ARN, and the key that encrypts it.
+ * A `RotatedSecret`, or a secret made elsewhere, given by its ARNs.
+ */
+export type RotatableSecret = ReadableSecret;
 
 /**
  * A Lambda function running a rotation handler, with its log group and an

@@ -104,14 +104,14 @@ describe('RotationFunction', () => {
     expect(policyStatements(fn()).map((s) => s.sid)).toEqual(['WriteLogs', 'GeneratePasswords']);
   });
 
-  it('lists untagged secrets and their keys by ARN, and lets Secrets Manager of this account and region invoke it once', () => {
+  it('lists untagged secrets (a construct, or one made elsewhere given by its ARNs) and their keys by ARN, and lets Secrets Manager of this account and region invoke it once', () => {
     const arnA = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:a-AbCdEf';
     const arnB = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:b-AbCdEf';
     const key = 'arn:aws:kms:eu-west-1:111111111111:key/k';
     const json = synth((scope) => {
       const rotation = new RotationFunction(scope, 'Rotation', { handler: 'postgres-single-user' });
       rotation.grantRotation(new FakeSecret(scope, 'A', arnA, key));
-      rotation.grantRotation(new FakeSecret(scope, 'B', arnB, key));
+      rotation.grantRotation({ secretArn: arnB, kmsKeyArn: key });
     });
     const logGroup = Object.keys(resources(json, 'aws_cloudwatch_log_group'))[0];
     const field = (n: number) => `\${element(split(":", aws_cloudwatch_log_group.${logGroup}.arn), ${n})}`;

@@ -85,7 +85,7 @@ class Database extends TerraformStack {
   }
 }
 
-const app = new App();
+const app = new App({ outdir: 'main.out' });
 new Database(app, 'database');
 app.synth();
 `;
@@ -100,6 +100,9 @@ new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
 new RotationFunction(stack, 'Token', { entry: 'rotation/token.ts' });
 app.synth();
 `;
+
+/** The README's complete examples (examples/*.ts), each a cdktf app of one stack. */
+const EXAMPLES = readdirSync(join(root, 'examples')).filter((name) => name.endsWith('.ts')).sort();
 
 interface PackedFile {
   readonly path: string;
@@ -123,6 +126,7 @@ beforeAll(() => {
   const peers = ['cdktf', 'constructs', '@cdktf/provider-aws'].map((name) => `${name}@${floor(manifest.peerDependencies[name])}`);
   npm(['install', tarball, ...peers], app);
   writeFileSync(join(app, 'main.ts'), STACK);
+  cpSync(join(root, 'examples'), join(app, 'examples'), { recursive: true });
 }, 240_000);
 
 describe('the packed package', () => {
@@ -140,7 +144,7 @@ describe('the packed package', () => {
 
   it('leaves out tests, reference stacks, benchmarks, sources and unbundled handlers', () => {
     const unwanted = paths().filter((path) =>
-      /^(test|bench|stacks|scripts|modules|functions|cli|emulator)\//.test(path) || path.startsWith('dist/lib/stacks/') ||
+      /^(test|bench|stacks|scripts|examples|docs|modules|functions|cli|emulator)\//.test(path) || path.startsWith('dist/lib/stacks/') ||
       (path.endsWith('.ts') && !path.endsWith('.d.ts')) || path.endsWith('.map') || /^dist\/lib\/functions\/[^/]+-[^/]+\//.test(path));
     expect(unwanted).toEqual([]);
   });
@@ -174,19 +178,19 @@ describe('a cdktf app that installs it', () => {
     expect(existsSync(join(app, 'node_modules', '@aws-sdk'))).toBe(false);
   });
 
-  it('type-checks a stack against the installed typings and synthesizes it with the shipped handler', () => {
-    compile('main.ts');
+  it('type-checks a stack and the README\'s examples against the installed typings, and synthesizes the stack with the shipped handler', () => {
+    compile('main.ts', ...EXAMPLES.map((name) => join('examples', name)));
     const synth = run(process.execPath, ['out/main.js']);
     expect(synth.stderr).toBe('');
     expect(synth.status).toBe(0);
 
-    const stack = JSON.parse(readFileSync(join(app, 'cdktf.out', 'stacks', 'database', 'cdk.tf.json'), 'utf8'));
+    const stack = JSON.parse(readFileSync(join(app, 'main.out', 'stacks', 'database', 'cdk.tf.json'), 'utf8'));
     expect(Object.keys(stack.resource)).toEqual(expect.arrayContaining([
       'aws_secretsmanager_secret', 'aws_secretsmanager_secret_rotation', 'aws_lambda_function', 'aws_iam_role_policy', 'aws_cloudwatch_metric_alarm',
     ]));
     const [fn] = Object.values(stack.resource.aws_lambda_function) as Array<{ filename: string; source_code_hash: string; handler: string }>;
     expect(fn.handler).toBe('index.handler');
-    const zip = readFileSync(join(app, 'cdktf.out', 'stacks', 'database', fn.filename));
+    const zip = readFileSync(join(app, 'main.out', 'stacks', 'database', fn.filename));
     expect(fn.source_code_hash).toBe(createHash('sha256').update(zip).digest('base64'));
     // The archive holds the bundle the package ships, which is byte for byte
     // the one this checkout builds: the same hash wherever it is installed.
@@ -195,13 +199,25 @@ describe('a cdktf app that installs it', () => {
     expect(fn.source_code_hash).toBe(packageHandler('postgres-single-user', join(root, 'dist', 'functions', 'postgres-single-user')).sourceCodeHash);
   });
 
+  it.each(EXAMPLES)('synthesizes the README\'s example %s', (name) => {
+    const outdir = join(app, 'cdktf.out', 'stacks');
+    const before = new Set(existsSync(outdir) ? readdirSync(outdir) : []);
+    const synth = run(process.execPath, [join('out', 'examples', name.replace(/\.ts$/, '.js'))]);
+    expect(synth.stderr).toBe('');
+    expect(synth.status).toBe(0);
+    const added = readdirSync(outdir).filter((stack) => !before.has(stack));
+    expect(added).toHaveLength(1);
+    const stack = JSON.parse(readFileSync(join(outdir, added[0], 'cdk.tf.json'), 'utf8'));
+    expect(Object.keys(stack.resource).length).toBeGreaterThan(1);
+  });
+
   it('runs the installed secret-rotation: --help, and check on the app\'s synth', () => {
     const help = run(join(app, 'node_modules', '.bin', 'secret-rotation'), ['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^Usage: secret-rotation <command>/);
     for (const command of ['plan', 'check', 'rehearse', 'rollback', 'emulator']) expect(help.stdout).toContain(command);
 
-    const check = run(join(app, 'node_modules', '.bin', 'secret-rotation'), ['check', '--dir', 'cdktf.out', '--format', 'json']);
+    const check = run(join(app, 'node_modules', '.bin', 'secret-rotation'), ['check', '--dir', 'main.out', '--format', 'json']);
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);
     expect(JSON.parse(check.stdout)).toMatchObject({ findings: [] });
