@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundledPackageDirs, thirdPartyNotices } from './third-party-notices.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const names = readdirSync(join(root, 'functions'))
@@ -38,6 +39,7 @@ const leaveOutUnreachable = {
   },
 };
 
+const metafiles = [];
 for (const name of names) {
   const outdir = join(root, 'dist', 'functions', name);
   const result = await build({
@@ -57,8 +59,10 @@ for (const name of names) {
     // Optional native and edge-runtime back ends of `pg`, never used on Lambda.
     external: ['pg-native', 'cloudflare:sockets'],
     plugins: [leaveOutUnreachable],
+    metafile: true,
     logLevel: 'warning',
   });
+  metafiles.push(result.metafile);
   // Written beside the old bundle and renamed over it, so a test run loading
   // the bundles meanwhile finds the old file or the new one, never none.
   mkdirSync(outdir, { recursive: true });
@@ -67,4 +71,9 @@ for (const name of names) {
   writeFileSync(join(outdir, 'index.js.tmp'), bundle.contents);
   renameSync(join(outdir, 'index.js.tmp'), join(outdir, 'index.js'));
 }
+// Beside dist/functions, not in it: a handler's folder is zipped whole, and
+// a file added there would change every function's source_code_hash.
+const notices = join(root, 'dist', 'THIRD-PARTY-NOTICES.md');
+writeFileSync(`${notices}.tmp`, thirdPartyNotices(root, bundledPackageDirs(metafiles)));
+renameSync(`${notices}.tmp`, notices);
 console.log(`bundled ${names.length} handler(s): ${names.join(', ')}`);

@@ -137,9 +137,19 @@ describe('the packed package', () => {
       'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md',
       'dist/lib/modules/index.js', 'dist/lib/modules/index.d.ts', 'dist/lib/functions/rotation.js', 'dist/lib/functions/rotation.d.ts',
       'dist/lib/emulator/index.js', 'dist/lib/emulator/index.d.ts', 'dist/lib/cli/main.js',
+      'dist/THIRD-PARTY-NOTICES.md',
       ...readdirSync(join(root, 'functions')).filter((name) => name !== 'shared' && !name.endsWith('.ts')).map((name) => `dist/functions/${name}/index.js`),
     ]));
     for (const target of [manifest.main, manifest.types, ...Object.values(manifest.bin as Record<string, string>)]) expect(paths()).toContain(target);
+  });
+
+  it('names the third-party packages bundled into the handlers, with their versions and licenses', () => {
+    const notices = readFileSync(join(installed, 'dist', 'THIRD-PARTY-NOTICES.md'), 'utf8');
+    for (const name of ['pg', 'mysql2', '@aws-sdk/client-secrets-manager', '@smithy/core']) {
+      expect(notices).toMatch(new RegExp(`^\\| ${name.replace(/[/@]/g, '\\$&')} \\| ${locked(name).replace(/\./g, '\\.')} \\| (MIT|Apache-2\\.0) \\|`, 'm'));
+    }
+    expect(notices).toContain('Permission is hereby granted, free of charge');
+    expect(notices).toContain('Apache License');
   });
 
   it('leaves out tests, reference stacks, benchmarks, sources and unbundled handlers', () => {
