@@ -9,6 +9,7 @@ export type RotationInvoker = (event: { Step: string; SecretId: string; ClientRe
 
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 
+/** Options of `startEmulator`; all optional. */
 export interface EmulatorOptions {
   /** TCP port on 127.0.0.1. @default 0 (a free port) */
   readonly port?: number;
@@ -22,16 +23,33 @@ export interface EmulatorOptions {
 
 /** What one RotateSecret invocation did, for tests and rehearsals. */
 export interface RotationRecord {
+  /** The secret rotated. */
   readonly secretArn: string;
+  /** The version rotated to (ClientRequestToken). */
   readonly token: string;
-  readonly steps: Array<{ step: string; error?: { name: string; message: string } }>;
+  /** The steps invoked, in order; the first that failed is the last. */
+  readonly steps: Array<{
+    /** `createSecret`, `setSecret`, `testSecret` or `finishSecret`. */
+    step: string;
+    /** The error the step threw, if it failed. */
+    error?: {
+      /** The error's name. */
+      name: string;
+      /** The error's message. */
+      message: string;
+    };
+  }>;
+  /** Whether every step succeeded. */
   readonly succeeded: boolean;
 }
 
+/** A running emulator, from `startEmulator`. */
 export interface Emulator {
   /** Base URL to give the AWS SDK as `endpoint`, or SECRETS_MANAGER_ENDPOINT. */
   readonly endpoint: string;
+  /** The TCP port it listens on, on 127.0.0.1. */
   readonly port: number;
+  /** Failures to inject into its answers (`inject`, `throttle`, `clear`). */
   readonly faults: Faults;
   /** Every rotation RotateSecret ran, oldest first. */
   readonly rotations: readonly RotationRecord[];
@@ -43,6 +61,7 @@ export interface Emulator {
    * drive each step itself. Resolves to the new version's token.
    */
   beginRotation(secretId: string, options?: { lambdaArn?: string; token?: string }): Promise<string>;
+  /** Stops serving and closes open connections. */
   stop(): Promise<void>;
 }
 

@@ -39,6 +39,7 @@ export class Faults {
     this.inject({ operation, times, error: 'ThrottlingException', message: 'Rate exceeded' });
   }
 
+  /** Removes every rule: calls succeed again. */
   clear(): void {
     this.rules = [];
   }

@@ -4,6 +4,8 @@
  * in a RotationDefinition (create, and optionally set, test, finish,
  * abandon); `rotationHandler` wraps it in the protocol every built-in
  * handler uses. See the README, "Writing your own rotation handler".
+ *
+ * @module cdktf-secret-rotation/rotation
  */
 export { rotationHandler } from './shared/rotation-handler';
 export type { RotationHandlerOptions } from './shared/rotation-handler';
@@ -12,6 +14,7 @@ export type { RotationContext, RotationDefinition, RotationDependencies, Rotatio
 export { parseSecretObject } from './shared/secret-json';
 export { Logger, REDACTED } from './shared/logger';
 export type { LogFields, LoggerOptions, LogLevel } from './shared/logger';
+export type { RotationSettings } from './shared/settings';
 export {
   ConfigurationError,
   InvalidEventError,

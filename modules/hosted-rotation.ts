@@ -4,12 +4,30 @@ import { Fn, Token } from 'cdktf';
 import { ServerlessapplicationrepositoryCloudformationStack } from '@cdktf/provider-aws/lib/serverlessapplicationrepository-cloudformation-stack';
 import { checkKeyArn, InvalidPropError, isKnown, show } from './private/validation';
 
+/** AWS's rotation applications, by engine and strategy. */
+export type HostedRotationApplication =
+  | 'postgresql-single-user' | 'postgresql-multi-user'
+  | 'mysql-single-user' | 'mysql-multi-user'
+  | 'mariadb-single-user' | 'mariadb-multi-user'
+  | 'oracle-single-user' | 'oracle-multi-user'
+  | 'sqlserver-single-user' | 'sqlserver-multi-user'
+  | 'redshift-single-user' | 'redshift-multi-user'
+  | 'mongodb-single-user' | 'mongodb-multi-user';
+
+/** One application in the Serverless Application Repository, at the version deployed. */
+export interface HostedRotationRelease {
+  /** The application's name, under AWS's publisher account. */
+  readonly name: string;
+  /** The semantic version this library deploys, unless `semanticVersion` says otherwise. */
+  readonly version: string;
+}
+
 /**
  * AWS's rotation functions in the Serverless Application Repository, and the
  * version of each this library deploys: the one place to update them. (As
  * published in the `aws` partition; other partitions are not supported.)
  */
-export const HOSTED_ROTATION_APPLICATIONS = {
+export const HOSTED_ROTATION_APPLICATIONS: Readonly<Record<HostedRotationApplication, HostedRotationRelease>> = {
   'postgresql-single-user': { name: 'SecretsManagerRDSPostgreSQLRotationSingleUser', version: '1.1.671' },
   'postgresql-multi-user': { name: 'SecretsManagerRDSPostgreSQLRotationMultiUser', version: '1.1.671' },
   'mysql-single-user': { name: 'SecretsManagerRDSMySQLRotationSingleUser', version: '1.1.671' },
@@ -24,17 +42,22 @@ export const HOSTED_ROTATION_APPLICATIONS = {
   'redshift-multi-user': { name: 'SecretsManagerRedshiftRotationMultiUser', version: '1.1.671' },
   'mongodb-single-user': { name: 'SecretsManagerMongoDBRotationSingleUser', version: '1.1.671' },
   'mongodb-multi-user': { name: 'SecretsManagerMongoDBRotationMultiUser', version: '1.1.671' },
-} as const;
-export type HostedRotationApplication = keyof typeof HOSTED_ROTATION_APPLICATIONS;
+};
 
 /** AWS's publisher of the rotation applications, in the `aws` partition. */
 const PUBLISHER = 'arn:aws:serverlessrepo:us-east-1:297356227824:applications/';
 
+/** How AWS's rotation application is deployed (`HostedRotation.*SingleUser(options)`). */
 export interface HostedRotationOptions {
   /** Name of the rotation Lambda the application creates. @default - derived from the secret's construct path */
   readonly functionName?: string;
   /** Run the function in a VPC, to reach a private database. @default - outside any VPC */
-  readonly vpc?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
+  readonly vpc?: {
+    /** Subnets the function runs in: ones that reach the database and Secrets Manager. */
+    readonly subnetIds: string[];
+    /** Security groups of the function; the database must let them in. */
+    readonly securityGroupIds: string[];
+  };
   /** Secrets Manager endpoint URL the function calls. @default https://secretsmanager.<region>.amazonaws.com */
   readonly endpoint?: string;
   /** Characters generated passwords never contain. @default - the application's default */
@@ -43,14 +66,22 @@ export interface HostedRotationOptions {
   readonly semanticVersion?: string;
 }
 
+/** How an alternating-users application is deployed (`HostedRotation.*MultiUser(options)`): it also needs the master secret. */
 export interface HostedMultiUserRotationOptions extends HostedRotationOptions {
   /** The master secret the function logs in with, which the secret's `masterarn` names. */
-  readonly masterSecret: { readonly secretArn: string; readonly kmsKeyArn?: string };
+  readonly masterSecret: {
+    /** ARN of the master secret. */
+    readonly secretArn: string;
+    /** ARN of the customer managed key that encrypts it. @default - the master secret uses `aws/secretsmanager` */
+    readonly kmsKeyArn?: string;
+  };
 }
 
 /** What a hosted rotation gives the schedule. */
 export interface BoundHostedRotation {
+  /** ARN of the function the application created, for the rotation schedule. */
   readonly rotationLambdaArn: string;
+  /** The application's CloudFormation stack, which the schedule waits for. */
   readonly application: ServerlessapplicationrepositoryCloudformationStack;
 }
 
@@ -61,47 +92,59 @@ export interface BoundHostedRotation {
  * Pass one as `rotation.hosted` of a RotatedSecret.
  */
 export class HostedRotation {
+  /** PostgreSQL (RDS and Aurora), one user: the function changes the secret's own user's password. */
   static postgreSqlSingleUser(options: HostedRotationOptions = {}): HostedRotation {
     return new HostedRotation('postgresql-single-user', options);
   }
+  /** PostgreSQL (RDS and Aurora), alternating users (`<user>` and `<user>_clone`), created and updated with the master secret's credential. */
   static postgreSqlMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
     return new HostedRotation('postgresql-multi-user', options);
   }
+  /** MySQL (RDS and Aurora), one user: the function changes the secret's own user's password. */
   static mySqlSingleUser(options: HostedRotationOptions = {}): HostedRotation {
     return new HostedRotation('mysql-single-user', options);
   }
+  /** MySQL (RDS and Aurora), alternating users (`<user>` and `<user>_clone`), created and updated with the master secret's credential. */
   static mySqlMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
     return new HostedRotation('mysql-multi-user', options);
   }
+  /** MariaDB (RDS), one user: the function changes the secret's own user's password. */
   static mariaDbSingleUser(options: HostedRotationOptions = {}): HostedRotation {
     return new HostedRotation('mariadb-single-user', options);
   }
+  /** MariaDB (RDS), alternating users (`<user>` and `<user>_clone`), created and updated with the master secret's credential. */
   static mariaDbMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
     return new HostedRotation('mariadb-multi-user', options);
   }
+  /** Oracle (RDS), one user: the function changes the secret's own user's password. */
   static oracleSingleUser(options: HostedRotationOptions = {}): HostedRotation {
     return new HostedRotation('oracle-single-user', options);
   }
+  /** Oracle (RDS), alternating users (`<user>` and `<user>_clone`), created and updated with the master secret's credential. */
   static oracleMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
     return new HostedRotation('oracle-multi-user', options);
   }
+  /** SQL Server (RDS), one user: the function changes the secret's own user's password. */
   static sqlServerSingleUser(options: HostedRotationOptions = {}): HostedRotation {
     return new HostedRotation('sqlserver-single-user', options);
   }
+  /** SQL Server (RDS), alternating users (`<user>` and `<user>_clone`), created and updated with the master secret's credential. */
   static sqlServerMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
     return new HostedRotation('sqlserver-multi-user', options);
   }
+  /** Amazon Redshift, one user: the function changes the secret's own user's password. */
   static redshiftSingleUser(options: HostedRotationOptions = {}): HostedRotation {
     return new HostedRotation('redshift-single-user', options);
   }
+  /** Amazon Redshift, alternating users (`<user>` and `<user>_clone`), created and updated with the master secret's credential. */
   static redshiftMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
     return new HostedRotation('redshift-multi-user', options);
   }
-  /** MongoDB and Amazon DocumentDB. */
+  /** MongoDB and Amazon DocumentDB, one user. */
   static mongoDbSingleUser(options: HostedRotationOptions = {}): HostedRotation {
     return new HostedRotation('mongodb-single-user', options);
   }
-  /** MongoDB and Amazon DocumentDB. */
+  /** MongoDB and Amazon DocumentDB, alternating users. */
   static mongoDbMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
     return new HostedRotation('mongodb-multi-user', options);
   }
@@ -109,6 +152,7 @@ export class HostedRotation {
   private readonly options: HostedRotationOptions & { readonly masterSecret?: HostedMultiUserRotationOptions['masterSecret'] };
 
   private constructor(
+    /** Which of AWS's applications rotates the secret. */
     readonly application: HostedRotationApplication,
     options: HostedRotationOptions & { readonly masterSecret?: HostedMultiUserRotationOptions['masterSecret'] } | undefined,
   ) {

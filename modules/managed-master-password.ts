@@ -31,6 +31,7 @@ export interface ManagedMasterPasswordProps extends RotationScheduleOptions {
 export class ManagedMasterPassword extends Construct {
   /** ARN of the secret the service owns. */
   readonly secretArn: string;
+  /** The rotation schedule of the service's secret. */
   readonly rotationSchedule: RotationSchedule;
 
   constructor(scope: Construct, id: string, props: ManagedMasterPasswordProps) {

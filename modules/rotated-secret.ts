@@ -45,6 +45,7 @@ export interface SecretRotationOptions extends RotationScheduleOptions {
   readonly adminSecret?: ReadableSecret;
 }
 
+/** Props of a `RotatedSecret`. Every prop is optional: `new RotatedSecret(this, 'Secret')` makes an encrypted secret, with no value and no rotation. */
 export interface RotatedSecretProps {
   /**
    * The secret's name: letters, digits and `/_+=.@-`, at most 512 characters.
@@ -86,7 +87,12 @@ export interface RotatedSecretProps {
    * (rotation happens on this one). Each may name a key of its region.
    * @default - no replicas
    */
-  readonly replicas?: Array<{ readonly region: string; readonly kmsKeyArn?: string }>;
+  readonly replicas?: Array<{
+    /** The replica's region, e.g. `eu-central-1`. */
+    readonly region: string;
+    /** ARN of a customer managed key in that region. @default - the replica uses `aws/secretsmanager` */
+    readonly kmsKeyArn?: string;
+  }>;
   /**
    * ARNs (patterns allowed, e.g. your deployment role's) of the principals
    * that may delete the secret; everyone else is denied DeleteSecret by the
@@ -107,10 +113,13 @@ export interface RotatedSecretProps {
  * the synthesized configuration or in Terraform state.
  */
 export class RotatedSecret extends Construct implements RotatableSecret {
+  /** The `aws_secretsmanager_secret`. */
   readonly resource: SecretsmanagerSecret;
   /** The key created for this secret, when `kmsKeyArn` was not given. */
   readonly encryptionKey?: KmsKey;
+  /** The secret's ARN (a token, known after apply). */
   readonly secretArn: string;
+  /** ARN of the key that encrypts the secret: `kmsKeyArn`, or the key created for it. */
   readonly kmsKeyArn: string;
   /** The rotation schedule, when `rotation` was given. */
   readonly rotationSchedule?: RotationSchedule;

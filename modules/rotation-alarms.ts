@@ -11,6 +11,7 @@ import { checkInteger, InvalidPropError, isKnown, show } from './private/validat
 /** The CloudTrail service events Secrets Manager sends when a rotation goes wrong. */
 export const ROTATION_FAILURE_EVENTS = ['RotationFailed', 'RotationAbandoned', 'TestRotationFailed'] as const;
 
+/** Props of `RotationAlarms`; all optional. */
 export interface RotationAlarmsProps {
   /**
    * ARN of an SNS topic to notify (one that lets EventBridge and CloudWatch
@@ -44,8 +45,11 @@ export class RotationAlarms extends Construct {
     return (stack.node.tryFindChild(DEFAULT_ID) as RotationAlarms | undefined) ?? new RotationAlarms(stack, DEFAULT_ID);
   }
 
+  /** ARN of the topic notified: `topicArn`, or the topic created. */
   readonly topicArn: string;
+  /** The topic created, when `topicArn` was not given. */
   readonly topic?: SnsTopic;
+  /** The EventBridge rule on failed and abandoned rotations. */
   readonly rule: CloudwatchEventRule;
   private readonly errorThreshold: number;
   private readonly periodSeconds: number;

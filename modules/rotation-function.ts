@@ -27,6 +27,7 @@ export const BUILT_IN_HANDLERS = [
   'redshift-multi-user',
   'http-api-key',
 ] as const;
+/** The name of a built-in handler: its folder under `dist/functions/`. */
 export type BuiltInHandler = (typeof BUILT_IN_HANDLERS)[number];
 
 /** Retention periods CloudWatch Logs accepts, in days (0 = never expire). */
@@ -46,6 +47,7 @@ export interface RotationFunctionVpcOptions {
    * @default - no endpoint: the subnets reach Secrets Manager otherwise
    */
   readonly secretsManagerEndpoint?: {
+    /** The VPC to create the endpoint in: the one the subnets belong to. */
     readonly vpcId: string;
     /** @default the function's subnets */
     readonly subnetIds?: string[];
@@ -57,6 +59,7 @@ export interface RotationFunctionVpcOptions {
 /** Everything but the handler: what the per-handler factories (`RotationFunction.postgresSingleUser()`, ...) take. */
 export type RotationFunctionOptions = Omit<RotationFunctionProps, 'handler'>;
 
+/** Props of a `RotationFunction`: give `handler` (a built-in one) or `entry` (your own), exactly one. */
 export interface RotationFunctionProps {
   /**
    * Which built-in handler to deploy. The factories
@@ -148,6 +151,7 @@ export interface RotationFunctionProps {
 
 /** A secret this function may read (`grantRead`). */
 export interface ReadableSecret {
+  /** The secret's ARN. */
   readonly secretArn: string;
   /** The customer managed KMS key that encrypts the secret, if any. */
   readonly kmsKeyArn?: string;
@@ -165,21 +169,31 @@ export type RotatableSecret = ReadableSecret;
  * One function can rotate many secrets.
  */
 export class RotationFunction extends Construct {
+  /** The `aws_lambda_function`. */
   readonly resource: LambdaFunction;
+  /** The function's execution role. */
   readonly role: IamRole;
   /** The role's ARN (the same token for every secret that names it). */
   readonly roleArn: string;
+  /** The function's log group, `/aws/lambda/<name>`, created before the function. */
   readonly logGroup: CloudwatchLogGroup;
   /** The Secrets Manager endpoint created when `vpc.secretsManagerEndpoint` is given. */
   readonly endpoint?: VpcEndpoint;
   /** The alarm on this function's errors, unless `alarms: false`. */
   readonly errorsAlarm?: CloudwatchMetricAlarm;
+  /** The function's ARN: the schedule's `rotation_lambda_arn`. */
   readonly functionArn: string;
+  /** The function's name (`functionName`, or one derived from the construct path). */
   readonly functionName: string;
   /** The built-in handler this function runs, or 'custom' for an `entry`. */
   readonly handler: BuiltInHandler | 'custom';
   /** The tag that RotatedSecret puts on the secrets (and keys) this function rotates. */
-  readonly rotationTag: { readonly key: string; readonly value: string };
+  readonly rotationTag: {
+    /** `SecretRotationFunction`. */
+    readonly key: string;
+    /** The function's name. */
+    readonly value: string;
+  };
   private readonly grants: RotationGrants;
   private invokePermission?: LambdaPermission;
 

@@ -53,6 +53,7 @@ const DURATION = /^(\d+)h$/;
 
 /** Turns on rotation of a secret by a Lambda function (`aws_secretsmanager_secret_rotation`). */
 export class RotationSchedule extends Construct {
+  /** The `aws_secretsmanager_secret_rotation`. */
   readonly resource: SecretsmanagerSecretRotation;
 
   constructor(scope: Construct, id: string, props: RotationScheduleProps) {
@@ -73,7 +74,7 @@ export class RotationSchedule extends Construct {
   }
 }
 
-/** Checks a schedule the way Secrets Manager would, before Terraform ever sees it. */
+/** Checks a schedule the way Secrets Manager would, before Terraform ever sees it. Not part of the API: the constructs call it. @internal */
 export function validateSchedule(options: RotationScheduleOptions): void {
   const { automaticallyAfterDays: days, scheduleExpression: expression, duration } = options;
   if (days !== undefined && expression !== undefined) {

@@ -109,15 +109,21 @@ export function checkUrl(raw: unknown, where: string, policy: HttpPolicy): URL {
   return url;
 }
 
+/** A request for `sendRequest`. */
 export interface HttpRequest {
+  /** `GET`, `POST`, `PUT`, `DELETE`, ... */
   readonly method: string;
+  /** The URL, checked with `checkUrl` first. */
   readonly url: URL;
+  /** Request headers, e.g. `authorization`; never logged. @default - none but content-type for a body */
   readonly headers?: Record<string, string>;
   /** A JSON body. */
   readonly body?: unknown;
 }
 
+/** What `sendRequest` answers. */
 export interface HttpResponse {
+  /** The HTTP status of the last response (after same-origin redirects). */
   readonly status: number;
   /** The body, unread by anything but the caller: never log it, it may hold a key. */
   readonly text: string;

@@ -1,10 +1,6 @@
-/**
- * A JSON-lines logger that cannot print a secret: values under sensitive keys
- * are replaced, and every string registered with `redact()` (passwords read or
- * generated during the rotation) is masked wherever it appears, including in
- * error messages raised by drivers.
- */
+/** A log line's level, lowest first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Fields of a JSON log line; values under sensitive keys (password, secret, token, ...) are replaced. */
 export type LogFields = Record<string, unknown>;
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -12,8 +8,10 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
 const SENSITIVE_KEY = /pass(word|phrase)?|secret(?!.?(id|arn|name)$)|credential|private.?key|api.?key|token(?<!request.?token)$|connection.?string|authorization/i;
 /** Shorter strings are not masked: masking "a" everywhere would garble every line. */
 const MIN_REDACTED_LENGTH = 4;
+/** What a masked value or a value under a sensitive key is printed as. */
 export const REDACTED = '[REDACTED]';
 
+/** How a `Logger` writes. */
 export interface LoggerOptions {
   /** Lowest level written. @default LOG_LEVEL from the environment, else 'info' */
   readonly level?: LogLevel;
@@ -23,6 +21,12 @@ export interface LoggerOptions {
   readonly context?: LogFields;
 }
 
+/**
+ * A JSON-lines logger that cannot print a secret: values under sensitive keys
+ * are replaced with `REDACTED`, and every string registered with `redact()`
+ * (passwords read or generated during the rotation) is masked wherever it
+ * appears, error messages raised by drivers included.
+ */
 export class Logger {
   private readonly secrets = new Set<string>();
   /** `secrets`, longest first: masking a shorter secret inside a longer one first would leave the rest of the longer one readable. */
@@ -70,9 +74,13 @@ export class Logger {
     return out;
   }
 
+  /** Writes a debug line (only with `LOG_LEVEL=debug`), masked. */
   debug(message: string, fields?: LogFields): void { this.write('debug', message, fields); }
+  /** Writes an info line, masked. */
   info(message: string, fields?: LogFields): void { this.write('info', message, fields); }
+  /** Writes a warning line, masked. */
   warn(message: string, fields?: LogFields): void { this.write('warn', message, fields); }
+  /** Writes an error line, masked. */
   error(message: string, fields?: LogFields): void { this.write('error', message, fields); }
 
   private write(level: LogLevel, message: string, fields?: LogFields): void {

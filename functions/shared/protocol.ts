@@ -17,6 +17,7 @@ export interface RotationContext {
   readonly secretArn: string;
   /** The version being rotated to (the event's ClientRequestToken). */
   readonly token: string;
+  /** The invocation's redacting logger: it masks every value this invocation read. Log through it, not through a logger of your own. */
   readonly logger: Logger;
   /** A new password from GetRandomPassword, with the configured length and exclusions; already redacted. */
   randomPassword(): Promise<string>;
@@ -36,8 +37,11 @@ export interface RotationContext {
 
 /** The versions a step works with. `previous` is absent on a secret's first rotation. */
 export interface RotationVersions<T> {
+  /** The value being rotated to (the version labelled AWSPENDING with the event's token). */
   readonly pending: T;
+  /** The value in use (AWSCURRENT). */
   readonly current: T;
+  /** The value in use before the last rotation (AWSPREVIOUS), when there is one and it parses. */
   readonly previous?: T;
 }
 
@@ -105,12 +109,17 @@ export function safeError(error: unknown, logger: Logger): Error {
   return safe;
 }
 
+/** What `createRotationHandler` takes injected (`rotationHandler` builds them from the environment). */
 export interface RotationDependencies {
+  /** Secrets Manager, or a fake of it in a unit test. */
   readonly store: SecretStore;
+  /** Generated passwords' length and excluded characters. */
   readonly settings: RotationSettings;
+  /** The logger each invocation's scoped logger derives from. */
   readonly logger: Logger;
 }
 
+/** A Lambda handler for Secrets Manager's rotation event `{ Step, SecretId, ClientRequestToken }`. */
 export type RotationHandler = (event: unknown) => Promise<void>;
 
 /**

@@ -3,6 +3,7 @@ import { createRotationHandler, RotationDefinition, RotationHandler } from './pr
 import { SecretStore, secretsManagerClientFromEnvironment, SecretsManagerStore } from './secret-store';
 import { settingsFromEnvironment } from './settings';
 
+/** How `rotationHandler` wires a definition: only `name` is required; the rest come from the environment. */
 export interface RotationHandlerOptions {
   /** The handler's name, in every log line (`"handler": name`). */
   readonly name: string;

@@ -9,19 +9,28 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 
+/** The staging label of the version in use. */
 export const AWSCURRENT = 'AWSCURRENT';
+/** The staging label of the version a rotation is moving to. */
 export const AWSPENDING = 'AWSPENDING';
+/** The staging label of the version in use before the last rotation. */
 export const AWSPREVIOUS = 'AWSPREVIOUS';
 
+/** What DescribeSecret says that the protocol's guard needs. */
 export interface SecretMetadata {
+  /** The secret's ARN. */
   readonly arn: string;
+  /** Whether rotation is turned on for the secret. */
   readonly rotationEnabled: boolean;
   /** Version id to its staging labels, for versions that have at least one. */
   readonly versions: Readonly<Record<string, readonly string[]>>;
 }
 
+/** GetRandomPassword's options. */
 export interface PasswordOptions {
+  /** Length of the password. */
   readonly length: number;
+  /** Characters the password never contains. */
   readonly excludeCharacters: string;
 }
 
@@ -31,12 +40,15 @@ export interface PasswordOptions {
  * may pass a fake.
  */
 export interface SecretStore {
+  /** The secret's ARN, whether rotation is on, and its versions' labels (DescribeSecret). */
   describe(secretId: string): Promise<SecretMetadata>;
   /** The value of a version, or undefined when that version or stage has no value. */
   getValue(secretId: string, stage: string, versionId?: string): Promise<string | undefined>;
+  /** Stores `value` as version `versionId`, labelled AWSPENDING (PutSecretValue). */
   putPending(secretId: string, versionId: string, value: string): Promise<void>;
   /** Moves AWSCURRENT to `versionId`; Secrets Manager labels the old one AWSPREVIOUS. */
   promote(secretId: string, versionId: string, fromVersionId: string | undefined): Promise<void>;
+  /** A new password from GetRandomPassword. */
   randomPassword(options: PasswordOptions): Promise<string>;
   /** Values of the most recent versions that have no staging label, newest first (at most `limit`). */
   unlabelledValues(secretId: string, limit: number): Promise<string[]>;
@@ -52,6 +64,7 @@ export function secretsManagerClientFromEnvironment(env: NodeJS.ProcessEnv = pro
   return new SecretsManagerClient({ ...(endpoint ? { endpoint } : {}) });
 }
 
+/** `SecretStore` on the AWS SDK's Secrets Manager client (which the emulator also answers). */
 export class SecretsManagerStore implements SecretStore {
   constructor(private readonly client: SecretsManagerClient) {}
 

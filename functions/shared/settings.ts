@@ -9,6 +9,7 @@ import { ConfigurationError } from './errors';
  */
 export const DEFAULT_EXCLUDE_CHARACTERS = ' !"#$%&\'()*+,/:;<=>?@[\\]^`{|}';
 
+/** How passwords are generated (PASSWORD_LENGTH, EXCLUDE_CHARACTERS). */
 export interface RotationSettings {
   /** Length of generated passwords. */
   readonly passwordLength: number;
