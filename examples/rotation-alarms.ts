@@ -1,4 +1,4 @@
-import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { App, Fn, TerraformStack, TerraformVariable } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { RotatedSecret, RotationAlarms, RotationFunction } from 'cdktf-secret-rotation';
@@ -13,14 +13,26 @@ class PagedRotationStack extends TerraformStack {
     super(scope, id);
     new AwsProvider(this, 'aws', { region: 'eu-west-1' });
     const pagerTopicArn = new TerraformVariable(this, 'pager_topic_arn', { type: 'string', description: 'SNS topic your pager subscribes to' });
+    const credential = (name: string, engine: string, host: string) => {
+      const password = new TerraformVariable(this, `${name}_password`, { type: 'string', sensitive: true });
+      password.addOverride('ephemeral', true);
+      return Fn.jsonencode({ engine, host, username: name, password: password.stringValue });
+    };
 
     const alarms = new RotationAlarms(this, 'PagerAlarms', { topicArn: pagerTopicArn.stringValue, errorThreshold: 1, periodMinutes: 15 });
     const postgres = RotationFunction.postgresSingleUser(this, 'PostgresRotation', { alarms });
     const mysql = RotationFunction.mysqlSingleUser(this, 'MysqlRotation', { alarms });
 
-    // Values put in by hand before the first rotation (no initialValue).
-    new RotatedSecret(this, 'Ledger', { name: 'prod/ledger/postgres', rotation: { function: postgres, automaticallyAfterDays: 30 } });
-    new RotatedSecret(this, 'Catalog', { name: 'prod/catalog/mysql', rotation: { function: mysql, automaticallyAfterDays: 30 } });
+    new RotatedSecret(this, 'Ledger', {
+      name: 'prod/ledger/postgres',
+      initialValue: credential('ledger', 'postgres', 'ledger-db.internal.example'),
+      rotation: { function: postgres, automaticallyAfterDays: 30 },
+    });
+    new RotatedSecret(this, 'Catalog', {
+      name: 'prod/catalog/mysql',
+      initialValue: credential('catalog', 'mysql', 'catalog-db.internal.example'),
+      rotation: { function: mysql, automaticallyAfterDays: 30 },
+    });
   }
 }
 
