@@ -96,7 +96,7 @@ export class HostedRotation {
   static postgreSqlSingleUser(options: HostedRotationOptions = {}): HostedRotation {
     return new HostedRotation('postgresql-single-user', options);
   }
-  /** PostgreSQL (RDS and Aurora), alternating users (`<user>` and `<user>_clone`), created and updated with the master secret's credential. */
+  /** PostgreSQL (RDS and Aurora), alternating users: the secret alternates between its user and a clone of it, which the function creates and updates with the master secret's credential. */
   static postgreSqlMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
     return new HostedRotation('postgresql-multi-user', options);
   }
@@ -104,7 +104,7 @@ export class HostedRotation {
   static mySqlSingleUser(options: HostedRotationOptions = {}): HostedRotation {
     return new HostedRotation('mysql-single-user', options);
   }
-  /** MySQL (RDS and Aurora), alternating users (`<user>` and `<user>_clone`), created and updated with the master secret's credential. */
+  /** MySQL (RDS and Aurora), alternating users: the secret alternates between its user and a clone of it, which the function creates and updates with the master secret's credential. */
   static mySqlMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
     return new HostedRotation('mysql-multi-user', options);
   }
@@ -112,7 +112,7 @@ export class HostedRotation {
   static mariaDbSingleUser(options: HostedRotationOptions = {}): HostedRotation {
     return new HostedRotation('mariadb-single-user', options);
   }
-  /** MariaDB (RDS), alternating users (`<user>` and `<user>_clone`), created and updated with the master secret's credential. */
+  /** MariaDB (RDS), alternating users: the secret alternates between its user and a clone of it, which the function creates and updates with the master secret's credential. */
   static mariaDbMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
     return new HostedRotation('mariadb-multi-user', options);
   }
@@ -120,7 +120,7 @@ export class HostedRotation {
   static oracleSingleUser(options: HostedRotationOptions = {}): HostedRotation {
     return new HostedRotation('oracle-single-user', options);
   }
-  /** Oracle (RDS), alternating users (`<user>` and `<user>_clone`), created and updated with the master secret's credential. */
+  /** Oracle (RDS), alternating users: the secret alternates between its user and a clone of it, which the function creates and updates with the master secret's credential. */
   static oracleMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
     return new HostedRotation('oracle-multi-user', options);
   }
@@ -128,7 +128,7 @@ export class HostedRotation {
   static sqlServerSingleUser(options: HostedRotationOptions = {}): HostedRotation {
     return new HostedRotation('sqlserver-single-user', options);
   }
-  /** SQL Server (RDS), alternating users (`<user>` and `<user>_clone`), created and updated with the master secret's credential. */
+  /** SQL Server (RDS), alternating users: the secret alternates between its user and a clone of it, which the function creates and updates with the master secret's credential. */
   static sqlServerMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
     return new HostedRotation('sqlserver-multi-user', options);
   }
@@ -136,7 +136,7 @@ export class HostedRotation {
   static redshiftSingleUser(options: HostedRotationOptions = {}): HostedRotation {
     return new HostedRotation('redshift-single-user', options);
   }
-  /** Amazon Redshift, alternating users (`<user>` and `<user>_clone`), created and updated with the master secret's credential. */
+  /** Amazon Redshift, alternating users: the secret alternates between its user and a clone of it, which the function creates and updates with the master secret's credential. */
   static redshiftMultiUser(options: HostedMultiUserRotationOptions): HostedRotation {
     return new HostedRotation('redshift-multi-user', options);
   }
