@@ -1,9 +1,9 @@
 /**
  * The authoring API for your own rotation handler, published as
  * `cdktf-secret-rotation/rotation`. Supply what is specific to your target
- * in a RotationDefinition (create, and optionally set, test, finish,
- * abandon); `rotationHandler` wraps it in the protocol every built-in
- * handler uses. See the README, "Writing your own rotation handler".
+ * in a {@link RotationDefinition} (parse, create and test, and optionally
+ * set, finish and abandon); {@link rotationHandler} wraps it in the protocol
+ * every built-in handler uses. See the README, "Writing your own rotation handler".
  *
  * @module cdktf-secret-rotation/rotation
  */

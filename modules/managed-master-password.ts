@@ -9,6 +9,7 @@ import { InvalidPropError } from './private/validation';
 /** A database whose service can own its master password in Secrets Manager. */
 export type ManagedPasswordTarget = DbInstance | RdsCluster | RedshiftCluster | DocdbCluster;
 
+/** Props of a `ManagedMasterPassword`: the database, the key of the service's secret, and when that secret rotates. */
 export interface ManagedMasterPasswordProps extends RotationScheduleOptions {
   /** The RDS instance, Aurora (or Multi-AZ) cluster, Redshift cluster or DocumentDB cluster. It must set no password. */
   readonly target: ManagedPasswordTarget;

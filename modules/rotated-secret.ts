@@ -13,7 +13,7 @@ import { checkInteger, checkKeyArn, InvalidPropError, isKnown, show } from './pr
 
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 
-/** Rotation by one of this library's functions. */
+/** How a secret rotates: by AWS's hosted rotation or by one of this library's functions (give one), and when. */
 export interface SecretRotationOptions extends RotationScheduleOptions {
   /**
    * AWS's own rotation function for the engine, deployed from the Serverless
@@ -22,10 +22,10 @@ export interface SecretRotationOptions extends RotationScheduleOptions {
    */
   readonly hosted?: HostedRotation;
   /**
-   * One of this library's rotation functions. Give this or `hosted`.
-   * The function that rotates the secret. The secret (and the key created
-   * for it) is tagged with the function's `rotationTag`, and the function's
-   * role may rotate the secrets that carry that tag.
+   * One of this library's rotation functions. The secret (and the key
+   * created for it) is tagged with the function's `rotationTag`, and the
+   * function's role may rotate the secrets that carry that tag. Give this or
+   * `hosted`.
    */
   readonly function?: RotationFunction;
   /**
@@ -54,7 +54,7 @@ export interface RotatedSecretProps {
    * @default - Terraform picks a unique name
    */
   readonly name?: string;
-  /** @default - no description */
+  /** The secret's description, shown in the console. @default - no description */
   readonly description?: string;
   /**
    * ARN of the customer managed KMS key that encrypts the secret.
@@ -109,8 +109,9 @@ export interface RotatedSecretProps {
 
 /**
  * A Secrets Manager secret encrypted with a customer managed KMS key, and
- * optionally rotated by a RotationFunction. No secret value ever appears in
- * the synthesized configuration or in Terraform state.
+ * optionally rotated by a RotationFunction or by AWS's hosted rotation
+ * (HostedRotation). No secret value ever appears in the synthesized
+ * configuration or in Terraform state.
  */
 export class RotatedSecret extends Construct implements RotatableSecret {
   /** The `aws_secretsmanager_secret`. */

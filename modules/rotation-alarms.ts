@@ -111,7 +111,12 @@ export class RotationAlarms extends Construct {
     new CloudwatchEventTarget(this, 'FailureTarget', { rule: this.rule.name, arn: this.topicArn });
   }
 
-  /** Raises an alarm on the errors of a rotation function (`functionName`), notifying the topic. */
+  /**
+   * Raises an alarm on the errors of a rotation function (`functionName`), notifying the topic.
+   *
+   * @param scope Where the alarm is created, with the id `ErrorsAlarm`: one alarm per scope.
+   * @param functionName The Lambda function's name; the alarm is named `<functionName>-errors`.
+   */
   watchFunction(scope: Construct, functionName: string): CloudwatchMetricAlarm {
     return new CloudwatchMetricAlarm(scope, 'ErrorsAlarm', {
       alarmName: `${functionName}-errors`,

@@ -49,7 +49,7 @@ export interface RotationFunctionVpcOptions {
   readonly secretsManagerEndpoint?: {
     /** The VPC to create the endpoint in: the one the subnets belong to. */
     readonly vpcId: string;
-    /** @default the function's subnets */
+    /** Subnets of the endpoint's network interfaces. @default the function's subnets */
     readonly subnetIds?: string[];
     /** Must let the function's security groups in on 443. @default the function's security groups */
     readonly securityGroupIds?: string[];
@@ -153,7 +153,7 @@ export interface RotationFunctionProps {
 export interface ReadableSecret {
   /** The secret's ARN. */
   readonly secretArn: string;
-  /** The customer managed KMS key that encrypts the secret, if any. */
+  /** The customer managed KMS key that encrypts the secret. @default - the secret uses `aws/secretsmanager` */
   readonly kmsKeyArn?: string;
 }
 
@@ -343,6 +343,12 @@ export class RotationFunction extends Construct {
    * (RotatedSecret tags its secret and key) is covered by one tag-conditioned
    * statement; any other is listed by ARN. Returns the invoke permission,
    * which rotation must wait for.
+   *
+   * @param secret The secret's ARN, and its customer managed key when it has one.
+   * @param options.tagged The secret carries this function's `rotationTag`,
+   * so the tag-conditioned statement covers it and its ARN is not listed.
+   * RotatedSecret sets it; leave it out for a secret made elsewhere.
+   * @param options.keyTagged Its key carries the tag too (only with `tagged`).
    */
   grantRotation(secret: RotatableSecret, options: { readonly tagged?: boolean; readonly keyTagged?: boolean } = {}): LambdaPermission {
     checkKeyArn('the kmsKeyArn of a secret to rotate', secret.kmsKeyArn);

@@ -31,6 +31,7 @@ export interface RotationScheduleOptions {
   readonly rotateImmediately?: boolean;
 }
 
+/** Props of a `RotationSchedule`: the secret, the function that rotates it (if any), and when. */
 export interface RotationScheduleProps extends RotationScheduleOptions {
   /** ARN or name of the secret. */
   readonly secretId: string;
@@ -51,7 +52,11 @@ const RATE = /^rate\((\d+) (hours?|days?)\)$/;
 const CRON = /^cron\(\S+( \S+){5}\)$/;
 const DURATION = /^(\d+)h$/;
 
-/** Turns on rotation of a secret by a Lambda function (`aws_secretsmanager_secret_rotation`). */
+/**
+ * Turns on rotation of a secret (`aws_secretsmanager_secret_rotation`): by a
+ * Lambda function, or, without `rotationLambdaArn`, by the service that
+ * manages the secret.
+ */
 export class RotationSchedule extends Construct {
   /** The `aws_secretsmanager_secret_rotation`. */
   readonly resource: SecretsmanagerSecretRotation;

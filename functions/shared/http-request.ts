@@ -117,7 +117,7 @@ export interface HttpRequest {
   readonly url: URL;
   /** Request headers, e.g. `authorization`; never logged. @default - none but content-type for a body */
   readonly headers?: Record<string, string>;
-  /** A JSON body. */
+  /** A JSON body. @default - no body */
   readonly body?: unknown;
 }
 

@@ -17,7 +17,7 @@ export interface LoggerOptions {
   readonly level?: LogLevel;
   /** Where lines go. @default console.log */
   readonly sink?: (line: string) => void;
-  /** Fields added to every line. */
+  /** Fields added to every line. @default - none */
   readonly context?: LogFields;
 }
 

@@ -11,7 +11,7 @@ export interface RotationHandlerOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Secrets Manager. @default - the AWS SDK client, at SECRETS_MANAGER_ENDPOINT when it is set */
   readonly store?: SecretStore;
-  /** @default - a redacting JSON-lines logger writing to stdout (CloudWatch Logs on Lambda) */
+  /** The logger the handler's per-invocation loggers derive from. @default - a redacting JSON-lines logger writing to stdout (CloudWatch Logs on Lambda) */
   readonly logger?: Logger;
 }
 

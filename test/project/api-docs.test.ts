@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filesUnder } from '../support/files';
@@ -20,13 +20,14 @@ describe('docs/api', () => {
   it('is what `npm run docs` writes from the current sources, with no warning', () => {
     const typedoc = join(root, 'node_modules', 'typedoc', 'bin', 'typedoc');
     try {
-      execFileSync(process.execPath, [typedoc, '--treatWarningsAsErrors', '--out', out, '--logLevel', 'Warn'], { cwd: root, stdio: 'pipe', encoding: 'utf8' });
+      execFileSync(process.execPath, [typedoc, '--treatWarningsAsErrors', '--out', out, '--logLevel', 'Warn'], { cwd: root, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     } catch (error) {
       const { stdout, stderr } = error as { stdout: string; stderr: string };
       throw new Error(`TypeDoc failed: document every public member, then run \`npm run docs\` and commit docs/api\n${stdout}${stderr}`);
     }
     const fresh = filesUnder(out);
-    const committed = filesUnder(join(root, 'docs', 'api'));
+    const docs = join(root, 'docs', 'api');
+    const committed = existsSync(docs) ? filesUnder(docs) : {};
     const stale = [
       ...Object.keys(fresh).filter((path) => !committed[path]?.equals(fresh[path])),
       ...Object.keys(committed).filter((path) => !fresh[path]),
