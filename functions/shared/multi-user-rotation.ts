@@ -1,6 +1,5 @@
 import { DatabaseSecret } from './database-secret';
 import {
-  alreadyWorks,
   databaseSecretParser,
   DatabaseEngine,
   DatabaseRotationOptions,
@@ -77,8 +76,19 @@ export function multiUserRotation<C>(engine: DatabaseEngine<C> & UsernameLengthU
       if (pending.username === current.username) {
         throw new InvalidSecretError(`the pending and current versions both name user ${JSON.stringify(pending.username)}; the alternating-users strategy needs two users`);
       }
-      if (await alreadyWorks(engine, pending, context, tls)) return;
       const master = await readMaster(pending, context);
+      // Changing the master user's password would lock out the master secret,
+      // and with it every later rotation: `admin_clone`'s alternate is `admin`.
+      // Names are compared ignoring case, as Redshift compares them.
+      const masterUser = [pending.username, current.username].find((u) => u.toLowerCase() === master.username.toLowerCase());
+      if (masterUser !== undefined) {
+        throw new InvalidSecretError(
+          `the rotated users ${JSON.stringify(current.username)} and ${JSON.stringify(pending.username)} include ${JSON.stringify(masterUser)}, the user of the master secret ${pending.masterarn}; alternating would change the master password. Rotate the master secret with the single-user strategy, and give this secret a user of its own`,
+        );
+      }
+      // No "the pending password already logs in" shortcut, as the single-user
+      // strategy has: setAlternateUser is safe to run again, and a retry after
+      // a crash part-way (MySQL sets one account per host) must finish the job.
       const connection = await login(engine, master, context, tls);
       if (!connection) {
         const { where, advice } = refusal(engine, master, context, 'fix the master secret');

@@ -108,8 +108,7 @@ export const mysqlEngine: DatabaseEngine<Connection> & UsernameLengthUnit = {
       const target = account(username, host);
       if (!(await hostsOf(connection, username)).includes(host)) {
         // A throwaway password until the grants are in: the pending password
-        // must not log in before the user has its privileges, or a retry after
-        // a crash here would take "already logs in" for done.
+        // must not log in before the user has its privileges.
         await connection.query(`CREATE USER ${target} IDENTIFIED BY ${quote(randomBytes(24).toString('base64url'))}`);
       }
       // Copied every time, so grants added to the current user since the

@@ -273,6 +273,36 @@ describe.each(DATABASE_HANDLERS)('$name', ({ name, kind, strategy }) => {
       },
     ];
 
+    // The Redshift target shares the PostgreSQL server and its master user: it
+    // takes the upper-case name, which Redshift would fold into the master's.
+    const masterUser = () => {
+      const name = f.targets[kind].master.username;
+      return kind === 'redshift' ? name.toUpperCase() : name;
+    };
+    const MASTER_USERS: ReadonlyArray<{ what: string; username: () => string; createUser: boolean }> = [
+      { what: "the alternate user would be the master secret's user", username: () => `${masterUser()}_clone`, createUser: true },
+      { what: "the rotated user is the master secret's user", username: masterUser, createUser: false },
+    ];
+
+    it.each(MASTER_USERS)("fails in setSecret when $what, changing no password", async ({ username, createUser }) => {
+      const r = await rotationOf(kind, strategy, { username: username(), createUser });
+      await f.harness.invoke(f.harness.handler(name), 'createSecret', r.arn, r.token);
+      const pending = (await f.harness.valueAt(r.arn, 'AWSPENDING'))!;
+      const masterArn = f.masters[kind].replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      await expectFailsWithoutChange(
+        name,
+        r,
+        'setSecret',
+        'InvalidSecretError',
+        new RegExp(
+          `^the rotated users "${r.username}" and "${pending.username as string}" include "${masterUser()}", the user of the master secret ${masterArn}; ` +
+            'alternating would change the master password. Rotate the master secret with the single-user strategy, and give this secret a user of its own$',
+        ),
+      );
+      const { master } = f.targets[kind];
+      expect(await f.targets[kind].canLogIn(master.username, master.password)).toBe(true);
+    });
+
     it.each(MASTER_PROBLEMS)('fails in setSecret when $what, creating no user', async ({ masterarn, error, message }) => {
       const arn = await masterarn();
       const r = await rotationOf(kind, strategy, { value: (good) => ({ ...good, masterarn: arn }) });

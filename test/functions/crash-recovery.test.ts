@@ -68,3 +68,41 @@ describe.each(DATABASE_HANDLERS)('$name', ({ name, kind, strategy }) => {
     expect(await target.canRead(after.username as string, after.password as string)).toBe(true);
   });
 });
+
+describe('mysql-multi-user, with the original user defined for two hosts', () => {
+  it('sets the pending password of every host account when the Lambda died between two of them', async () => {
+    const username = unique('hosts_');
+    const password = `Initial-${unique('pw')}-Password`;
+    f.passwords.push(password);
+    await f.targets.mysql.createUser(username, password);
+    const other = `${mysqlQuote(username)}@'10.0.%'`;
+    await f.admin.mysql(`CREATE USER ${other} IDENTIFIED BY ${mysqlQuote(password)}`);
+    await f.admin.mysql(`GRANT SELECT ON rotation_fixtures.* TO ${other}`);
+    const { arn } = await f.harness.createDatabaseSecret(f.targets.mysql, { username, password, masterarn: f.masters.mysql });
+    f.secretIds.push(arn);
+    const handler = f.harness.handler('mysql-multi-user');
+    const token = await f.harness.emulator.beginRotation(arn, { lambdaArn: LAMBDA_ARN });
+    await f.harness.invoke(handler, 'createSecret', arn, token);
+    const pending = (await f.harness.valueAt(arn, 'AWSPENDING'))!;
+    const clone = pending.username as string;
+
+    // setSecret died after the first account ('%', which this machine logs in
+    // through) got the pending password, before the second ('10.0.%') did.
+    const unknown = `Aa1-${randomBytes(12).toString('hex')}`;
+    for (const [host, secret] of [['%', pending.password as string], ['10.0.%', unknown]]) {
+      await f.admin.mysql(`CREATE USER ${mysqlQuote(clone)}@${mysqlQuote(host)} IDENTIFIED BY ${mysqlQuote(secret)}`);
+      await f.admin.mysql(`GRANT SELECT ON rotation_fixtures.* TO ${mysqlQuote(clone)}@${mysqlQuote(host)}`);
+    }
+
+    // The retry: the pending password already logs in here, which must not be taken for done.
+    for (const step of STEPS) await f.harness.invoke(handler, step, arn, token);
+    const accounts = await f.admin.mysql('SELECT Host AS host, authentication_string = PASSWORD(?) AS pending FROM mysql.user WHERE User = ? ORDER BY Host', [
+      pending.password,
+      clone,
+    ]);
+    expect(accounts.map((a) => ({ host: a.host, pending: Number(a.pending) }))).toEqual([
+      { host: '%', pending: 1 },
+      { host: '10.0.%', pending: 1 },
+    ]);
+  });
+});
