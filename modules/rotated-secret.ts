@@ -96,9 +96,12 @@ export interface RotatedSecretProps {
   /**
    * ARNs (patterns allowed, e.g. your deployment role's) of the principals
    * that may delete the secret; everyone else is denied DeleteSecret by the
-   * secret's resource policy, `terraform destroy` included. `false` for no
-   * such deny.
-   * @default [] - nobody: remove the deny (false) before deleting the secret
+   * secret's resource policy. That deny lasts as long as the policy, and
+   * `terraform destroy` deletes the policy first: so with `[]` (nobody) the
+   * secret and the key made for it also get `lifecycle.prevent_destroy`, and
+   * Terraform refuses to plan destroying or replacing them. `false` for
+   * neither.
+   * @default [] - nobody: set false, and apply, before deleting the secret
    */
   readonly deletionAllowedFor?: string[] | false;
   /** Further statements of the secret's resource policy. @default - none */
@@ -139,12 +142,19 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     const fn = props.rotation?.function;
     const tags = fn ? { ...props.tags, [fn.rotationTag.key]: fn.rotationTag.value } : props.tags;
 
+    const deletionAllowedFor = props.deletionAllowedFor ?? [];
+    // The resource policy's deny does not stop `terraform destroy`, which
+    // deletes the policy before the secret: when nobody may delete, Terraform
+    // itself refuses to plan destroying or replacing the secret or its key.
+    const lifecycle = Array.isArray(deletionAllowedFor) && deletionAllowedFor.length === 0 ? { lifecycle: { preventDestroy: true } } : {};
+
     if (props.kmsKeyArn === undefined) {
       this.encryptionKey = new KmsKey(this, 'EncryptionKey', {
         description: `Encrypts the Secrets Manager secret ${props.name ?? this.node.path}`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
         tags,
+        ...lifecycle,
       });
     }
     this.kmsKeyArn = props.kmsKeyArn ?? this.encryptionKey!.arn;
@@ -158,6 +168,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
       recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
       tags,
       ...(props.replicas ? { replica: props.replicas.map((r) => ({ region: r.region, kmsKeyId: r.kmsKeyArn })) } : {}),
+      ...lifecycle,
     });
     // Read once: each read of a resource attribute makes a new token, and
     // each token costs a stack trace. The secret's id is its ARN.
@@ -173,7 +184,6 @@ export class RotatedSecret extends Construct implements RotatableSecret {
       });
     }
 
-    const deletionAllowedFor = props.deletionAllowedFor ?? [];
     if (deletionAllowedFor !== false || props.rotation || props.policyStatements?.length) {
       this.resourcePolicy = secretResourcePolicy(this, {
         secretArn: this.secretArn,
