@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { Fn, Token } from 'cdktf';
+import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { ServerlessapplicationrepositoryCloudformationStack } from '@cdktf/provider-aws/lib/serverlessapplicationrepository-cloudformation-stack';
+import { RotationAlarms } from './rotation-alarms';
 import { checkKeyArn, InvalidPropError, isKnown, show } from './private/validation';
 
 /** AWS's rotation applications, by engine and strategy. */
@@ -64,6 +66,14 @@ export interface HostedRotationOptions {
   readonly excludeCharacters?: string;
   /** Another version of the application than this library's. @default - the version in HOSTED_ROTATION_APPLICATIONS */
   readonly semanticVersion?: string;
+  /**
+   * Failure alarms, as for a RotationFunction: the failure rule of a
+   * RotationAlarms, and an alarm on the Errors of the function the
+   * application creates (named by `functionName`). A given RotationAlarms,
+   * or false for none.
+   * @default - the stack's default RotationAlarms
+   */
+  readonly alarms?: RotationAlarms | false;
 }
 
 /** How an alternating-users application is deployed (`HostedRotation.*MultiUser(options)`): it also needs the master secret. */
@@ -83,6 +93,8 @@ export interface BoundHostedRotation {
   readonly rotationLambdaArn: string;
   /** The application's CloudFormation stack, which the schedule waits for. */
   readonly application: ServerlessapplicationrepositoryCloudformationStack;
+  /** The alarm on the function's errors, unless `alarms: false`. */
+  readonly errorsAlarm?: CloudwatchMetricAlarm;
 }
 
 /**
@@ -184,7 +196,8 @@ export class HostedRotation {
       capabilities: ['CAPABILITY_IAM', 'CAPABILITY_RESOURCE_POLICY'],
       parameters,
     });
-    return { application, rotationLambdaArn: application.outputs.lookup('RotationLambdaARN') };
+    const errorsAlarm = o.alarms === false ? undefined : (o.alarms ?? RotationAlarms.of(scope)).watchFunction(scope, functionName);
+    return { application, rotationLambdaArn: application.outputs.lookup('RotationLambdaARN'), errorsAlarm };
   }
 }
 

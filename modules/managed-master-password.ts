@@ -3,6 +3,7 @@ import type { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import type { DocdbCluster } from '@cdktf/provider-aws/lib/docdb-cluster';
 import type { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import type { RedshiftCluster } from '@cdktf/provider-aws/lib/redshift-cluster';
+import { RotationAlarms } from './rotation-alarms';
 import { RotationSchedule, RotationScheduleOptions, validateSchedule } from './rotation-schedule';
 import { InvalidPropError } from './private/validation';
 
@@ -19,6 +20,14 @@ export interface ManagedMasterPasswordProps extends RotationScheduleOptions {
    * @default - Secrets Manager's managed key, aws/secretsmanager
    */
   readonly kmsKeyArn?: string;
+  /**
+   * Failure alarms: the stack's RotationAlarms, whose EventBridge rule
+   * matches Secrets Manager's rotation failure events of every secret in the
+   * account and region; a given RotationAlarms; or false for none. There is
+   * no function to watch: the service rotates.
+   * @default - the stack's default RotationAlarms
+   */
+  readonly alarms?: RotationAlarms | false;
 }
 
 /**
@@ -34,6 +43,8 @@ export class ManagedMasterPassword extends Construct {
   readonly secretArn: string;
   /** The rotation schedule of the service's secret. */
   readonly rotationSchedule: RotationSchedule;
+  /** The alarms that catch the secret's failed rotations, unless `alarms: false`. */
+  readonly alarms?: RotationAlarms;
 
   constructor(scope: Construct, id: string, props: ManagedMasterPasswordProps) {
     super(scope, id);
@@ -64,6 +75,7 @@ export class ManagedMasterPassword extends Construct {
       rotateImmediately: props.rotateImmediately ?? false,
       secretId: this.secretArn,
     });
+    if (props.alarms !== false) this.alarms = props.alarms ?? RotationAlarms.of(this);
   }
 }
 

@@ -228,9 +228,9 @@ export const RULES: readonly Rule[] = [
     level: 'warning',
     summary: 'rotation failures and rotation function errors raise an alarm',
     description:
-      'A rotating secret whose stack has no EventBridge rule, with a target, on Secrets Manager\'s RotationFailed event; or a rotation function of the stack without a CloudWatch alarm on its Errors metric. ' +
+      'A rotating secret whose stack has no EventBridge rule, with a target, on Secrets Manager\'s RotationFailed event; or a rotation function of the stack, or the function of a hosted rotation, without a CloudWatch alarm on its Errors metric. ' +
       'Either way a failed rotation goes unnoticed until the old credential stops working.',
-    fix: 'Keep RotationFunction\'s default alarms (or pass `alarms: new RotationAlarms(...)`); for hosted and service rotation, add a RotationAlarms to the stack.',
+    fix: 'Keep the default alarms of RotationFunction, HostedRotation and ManagedMasterPassword (or pass `alarms: new RotationAlarms(...)`); for a rotation wired by hand, add a RotationAlarms to the stack.',
     evaluate: (stack) => {
       const caught = stack.failureRules.some((rule) => rule.hasTarget && rule.eventNames.includes('RotationFailed'));
       const unwatchedSecrets = caught
@@ -242,7 +242,13 @@ export const RULES: readonly Rule[] = [
       const unwatchedFunctions = rotationFunctions(stack)
         .filter((fn) => fn.errorsAlarm === undefined)
         .map((fn) => ({ address: fn.address, message: `rotation function ${fn.functionName ?? fn.address} has no CloudWatch alarm on its Errors metric` }));
-      return [...unwatchedSecrets, ...unwatchedFunctions];
+      const unwatchedHosted = rotating(stack)
+        .filter(({ rotation }) => rotation.kind === 'hosted' && rotation.hosted && rotation.errorsAlarm === undefined)
+        .map(({ rotation }) => ({
+          address: rotation.hosted!.address,
+          message: `the hosted rotation ${rotation.hosted!.applicationId.split('/').pop()} (${rotation.hosted!.address}) has no CloudWatch alarm on its function's Errors metric`,
+        }));
+      return [...unwatchedSecrets, ...unwatchedFunctions, ...unwatchedHosted];
     },
   },
   {

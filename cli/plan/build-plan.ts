@@ -45,7 +45,7 @@ function planSecret(stack: StackModel, secret: SecretModel): PlanSecret {
     alarms: {
       // A rule with no target pages no one: it is not an alarm.
       failureRules: stack.failureRules.filter((rule) => rule.hasTarget).map((rule) => rule.address),
-      errorsAlarm: fn?.errorsAlarm,
+      errorsAlarm: fn?.errorsAlarm ?? secret.rotation?.errorsAlarm,
     },
   };
 }

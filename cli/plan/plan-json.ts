@@ -108,7 +108,7 @@ export interface PlanSchedule {
 export interface PlanAlarms {
   /** EventBridge rules of the stack that match a rotation failure event and have a target (the stack's, they watch every secret). */
   readonly failureRules: readonly string[];
-  /** For `function` rotations: the CloudWatch alarm on the function's Errors metric. */
+  /** For `function` and `hosted` rotations: the CloudWatch alarm on the function's Errors metric. */
   readonly errorsAlarm?: string;
 }
 

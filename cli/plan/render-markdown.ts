@@ -173,7 +173,7 @@ function secretRow(secret: PlanSecret, functions: readonly PlanFunction[]): stri
   const name = secret.name !== undefined ? code(secret.name) : `${code(secret.address)}${secret.owner === 'service' ? ' (owned by the service)' : ''}`;
   const alarms = [
     secret.alarms.failureRules.length > 0 ? 'failure rule' : '',
-    secret.alarms.errorsAlarm ? 'errors alarm' : rotation?.kind === 'function' ? '**no errors alarm**' : '',
+    secret.alarms.errorsAlarm ? 'errors alarm' : rotation?.kind === 'function' || rotation?.kind === 'hosted' ? '**no errors alarm**' : '',
   ].filter(Boolean);
   return row([
     cell(secret.stack),

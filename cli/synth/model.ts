@@ -83,6 +83,8 @@ export interface RotationModel {
   readonly functionAddress?: string;
   /** For kind `hosted`: the SAR application and its version. */
   readonly hosted?: { readonly address: string; readonly applicationId: string; readonly semanticVersion?: string; readonly inVpc: boolean };
+  /** For kind `hosted`: the CloudWatch alarm on the Errors of the function the application creates (its `functionName` parameter). */
+  readonly errorsAlarm?: string;
   /** For kind `external`: the Lambda ARN expression. */
   readonly lambdaArn?: string;
   /**

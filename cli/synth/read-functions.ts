@@ -36,11 +36,16 @@ function readFunction(tf: TerraformJson, fn: Block): RotationFunctionModel {
   };
 }
 
+/** The FunctionName that an alarm on AWS/Lambda Errors watches, as written; undefined for any other alarm. */
+export function errorsAlarmFunctionName(alarm: Block): unknown {
+  const body = alarm.body;
+  if (body.metric_name !== 'Errors' || body.namespace !== 'AWS/Lambda') return undefined;
+  return asBody(body.dimensions).FunctionName;
+}
+
 /** An alarm on AWS/Lambda Errors whose FunctionName is the function's name, written or referenced. */
 function alarmWatchesErrorsOf(tf: TerraformJson, alarm: Block, fn: Block): boolean {
-  const body = alarm.body;
-  if (body.metric_name !== 'Errors' || body.namespace !== 'AWS/Lambda') return false;
-  const name = asBody(body.dimensions).FunctionName;
+  const name = errorsAlarmFunctionName(alarm);
   return name !== undefined && (name === fn.body.function_name || tf.refersTo(name, fn));
 }
 

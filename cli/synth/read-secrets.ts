@@ -1,4 +1,5 @@
 import { KmsKeyModel, RotationModel, SecretModel } from './model';
+import { errorsAlarmFunctionName } from './read-functions';
 import { readSchedule } from './read-schedule';
 import { asBody, Block, bodies, byAddress, constructPath, flag, nested, sorted, TerraformJson, text, textList } from './terraform-json';
 
@@ -118,6 +119,8 @@ export function readRotation(tf: TerraformJson, rotation: Block): RotationModel 
   if (application) {
     const parameters = asBody(application.body.parameters);
     const semanticVersion = text(application.body.semantic_version);
+    const functionName = parameters.functionName;
+    const errorsAlarm = functionName === undefined ? undefined : tf.resources('aws_cloudwatch_metric_alarm').find((alarm) => errorsAlarmFunctionName(alarm) === functionName);
     return {
       ...base,
       kind: 'hosted',
@@ -127,6 +130,7 @@ export function readRotation(tf: TerraformJson, rotation: Block): RotationModel 
         ...(semanticVersion !== undefined ? { semanticVersion } : {}),
         inVpc: [parameters.vpcSubnetIds, parameters.vpcSecurityGroupIds].some((v) => (text(v) ?? '') !== ''),
       },
+      ...(errorsAlarm ? { errorsAlarm: errorsAlarm.address } : {}),
     };
   }
   return { ...base, kind: 'external', lambdaArn };

@@ -21,17 +21,15 @@ const rulesFile = (name: string, content: unknown) => {
 /**
  * What check finds in the reference stacks with the default rules, each true:
  * - the admin keys of custom-rotation and the master credentials of the
- *   multi-user stacks are read by a rotation function, never rotated (SR001);
- * - hosted rotation and RDS's managed rotation come without a RotationAlarms,
- *   so no EventBridge rule catches their RotationFailed events (SR006).
+ *   multi-user stacks are read by a rotation function, never rotated (SR001).
+ * Hosted rotation and RDS's managed rotation bring the stack's RotationAlarms
+ * by default, so SR006 finds nothing.
  */
 const REFERENCE_FINDINGS = [
   /^custom-rotation SR001 error aws_secretsmanager_secret\.TokenAdminKey_[0-9A-F]{8}$/,
   /^custom-rotation SR001 error aws_secretsmanager_secret\.VendorAdminKey_[0-9A-F]{8}$/,
-  /^hosted-postgres-rotation SR006 warning aws_secretsmanager_secret_rotation\.DatabaseCredential_Rotation_[0-9A-F]{8}$/,
   /^mysql-vpc-rotation SR001 error aws_secretsmanager_secret\.MasterCredential_[0-9A-F]{8}$/,
   /^postgres-multi-user-rotation SR001 error aws_secretsmanager_secret\.MasterCredential_[0-9A-F]{8}$/,
-  /^rds-managed-password SR006 warning aws_secretsmanager_secret_rotation\.MasterPassword_Rotation_[0-9A-F]{8}$/,
 ];
 
 describe('secret-rotation check on the reference stacks', () => {
@@ -42,7 +40,7 @@ describe('secret-rotation check on the reference stacks', () => {
     const lines = findingLines(json);
     expect(lines).toHaveLength(REFERENCE_FINDINGS.length);
     lines.forEach((line, i) => expect(line).toMatch(REFERENCE_FINDINGS[i]));
-    expect(json.summary).toEqual({ stacks: 7, secrets: json.summary.secrets, findings: 6, error: 4, warning: 2, note: 0 });
+    expect(json.summary).toEqual({ stacks: 7, secrets: json.summary.secrets, findings: 4, error: 4, warning: 0, note: 0 });
     expect(json.failed).toBe(true);
     expect(code).toBe(EXIT.failed);
   });
@@ -62,7 +60,7 @@ describe('secret-rotation check on the reference stacks', () => {
   });
 
   it('lets --fail-on override the rules file', async () => {
-    const strict = rulesFile('strict.json', { rules: { SR001: 'off' }, failOn: 'warning' });
+    const strict = rulesFile('strict.json', { rules: { SR001: 'warning' }, failOn: 'warning' });
     expect((await checkJson(dir, '--config', strict)).code).toBe(EXIT.failed);
     expect((await checkJson(dir, '--config', strict, '--fail-on', 'error')).code).toBe(EXIT.ok);
   });
@@ -71,8 +69,8 @@ describe('secret-rotation check on the reference stacks', () => {
     const run = await check('--dir', dir);
     const lines = run.out.split('\n');
     expect(lines[0]).toMatch(/^error {3}SR001 custom-rotation aws_secretsmanager_secret\.TokenAdminKey_[0-9A-F]{8}: secret "reference\/custom\/token-admin-key" does not rotate$/);
-    expect(lines).toContain(`  SR006 failure-alarms: ${RULES[5].fix}`);
-    expect(lines.at(-1)).toMatch(/^7 stacks, \d+ secrets: 6 findings \(4 errors, 2 warnings, 0 notes\); FAILED \(--fail-on error\)$/);
+    expect(lines).toContain(`  SR001 secret-rotates: ${RULES[0].fix}`);
+    expect(lines.at(-1)).toMatch(/^7 stacks, \d+ secrets: 4 findings \(4 errors, 0 warnings, 0 notes\); FAILED \(--fail-on error\)$/);
     expect([run.code, run.err]).toEqual([EXIT.failed, '']);
   });
 
@@ -110,7 +108,7 @@ describe('secret-rotation check on the reference stacks', () => {
       const key = result.locations![0].logicalLocations![0].name!.split('.')[1];
       expect(firstLocation(log).region).toEqual({ startLine: lineOfKey(text, key) });
       expect(Object.keys(result.partialFingerprints!)).toEqual(['secretRotationFinding/v1']);
-      expect(log.runs[0].results!.map((r) => r.ruleId)).toEqual(['SR001', 'SR001', 'SR006', 'SR001', 'SR001', 'SR006']);
+      expect(log.runs[0].results!.map((r) => r.ruleId)).toEqual(['SR001', 'SR001', 'SR001', 'SR001']);
     });
 
     it('locates the files from the root of the repository that holds an absolute --dir', async () => {

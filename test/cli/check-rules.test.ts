@@ -229,6 +229,24 @@ describe('SR006 failure-alarms', () => {
     ]);
   });
 
+  it("fails a hosted rotation without an alarm on its function's Errors", () => {
+    const hostedRotation = (errorsAlarm?: string) => ({
+      address: 'aws_secretsmanager_secret_rotation.Db_Rotation_1',
+      kind: 'hosted' as const,
+      schedule: { automaticallyAfterDays: 30, maxIntervalDays: 30 },
+      rotateImmediately: true,
+      hosted: { address: 'aws_serverlessapplicationrepository_cloudformation_stack.Db_HostedRotation_1', applicationId: 'arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser', inVpc: false },
+      ...(errorsAlarm ? { errorsAlarm } : {}),
+    });
+    expect(hits('SR006', stack({ functions: [], secrets: [secret({ rotation: hostedRotation() })] }))).toEqual([
+      {
+        address: 'aws_serverlessapplicationrepository_cloudformation_stack.Db_HostedRotation_1',
+        message: "the hosted rotation SecretsManagerRDSPostgreSQLRotationSingleUser (aws_serverlessapplicationrepository_cloudformation_stack.Db_HostedRotation_1) has no CloudWatch alarm on its function's Errors metric",
+      },
+    ]);
+    expect(hits('SR006', stack({ functions: [], secrets: [secret({ rotation: hostedRotation('aws_cloudwatch_metric_alarm.Db_ErrorsAlarm_1') })] }))).toEqual([]);
+  });
+
   it('passes a Lambda of the stack that rotates nothing', () => {
     expect(hits('SR006', stack({ functions: [rotationFunction(), rotationFunction({ address: 'aws_lambda_function.Other', errorsAlarm: undefined })] }))).toEqual([]);
   });

@@ -57,14 +57,14 @@ describe('secret-rotation plan (markdown)', () => {
       /^\| postgres-rotation \| `reference\/postgres\/app` \| postgres-single-user function, code `[A-Za-z0-9+/]{10}` \| every 30 days \|  \| yes \| `aws_kms_key\.DatabaseCredential_EncryptionKey_\w+`, key rotation on \| failure rule, errors alarm \|$/,
     );
     expect(rowOf('reference/hosted/postgres')).toContain('| hosted `SecretsManagerRDSPostgreSQLRotationSingleUser` `1.1.671`, in a VPC | every 30 days |  | yes |');
-    expect(rowOf('reference/hosted/postgres')).toMatch(/\| \*\*none\*\* \|$/);
+    expect(rowOf('reference/hosted/postgres')).toMatch(/\| failure rule, errors alarm \|$/);
     expect(rowOf('reference/mysql/app')).toContain('| mysql-multi-user function, code ');
     expect(rowOf('reference/mysql/app')).toContain('| every 30 days | 4h | yes |');
     expect(rowOf('reference/postgres-multi/app')).toContain('| rate(10 days) |');
     expect(rowOf('reference/custom/vendor-token')).toContain('| custom function vendor-token.ts, code ');
     expect(rowOf('reference/custom/vendor-admin-key')).toContain('| **does not rotate** |');
     expect(rowOf('aws_db_instance.Database.master_user_secret')).toContain(
-      "(owned by the service) | the owning service | every 7 days |  | no | `aws_kms_key.MasterSecretKey`, key rotation on |",
+      "(owned by the service) | the owning service | every 7 days |  | no | `aws_kms_key.MasterSecretKey`, key rotation on | failure rule |",
     );
   });
 

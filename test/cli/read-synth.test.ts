@@ -102,9 +102,10 @@ describe('readSynth on the reference stacks', () => {
         semanticVersion: '1.1.671',
         inVpc: true,
       },
+      errorsAlarm: expect.stringMatching(/^aws_cloudwatch_metric_alarm\.DatabaseCredential_ErrorsAlarm_/),
     });
     expect(s.functions).toEqual([]);
-    expect(s.failureRules).toEqual([]);
+    expect(s.failureRules).toEqual([{ address: expect.stringMatching(/^aws_cloudwatch_event_rule\./), eventNames: ['RotationAbandoned', 'RotationFailed', 'TestRotationFailed'], hasTarget: true }]);
   });
 
   it('rds-managed-password: the secret RDS owns, rotated by the service every 7 days, encrypted by the stack key', () => {

@@ -1,4 +1,4 @@
-import { HOSTED_ROTATION_APPLICATIONS, HostedRotation, RotatedSecret, RotationFunction } from '../../modules';
+import { HOSTED_ROTATION_APPLICATIONS, HostedRotation, RotatedSecret, RotationAlarms, RotationFunction } from '../../modules';
 import { only, resources, synth } from '../support/synth';
 
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/k';
@@ -79,6 +79,30 @@ describe('HostedRotation', () => {
     [() => HostedRotation.mongoDbSingleUser({ semanticVersion: 'latest' }), 'semanticVersion must look like 1.1.671, got "latest"'],
   ])('fails when given bad options (%#)', (make, message) => {
     expect(() => make()).toThrow(message);
+  });
+
+  it("pages someone by default: the stack's failure rule, and an alarm on the errors of the function the application creates", () => {
+    const json = hosted(HostedRotation.postgreSqlSingleUser({ functionName: 'rotate-pg' }));
+    const topic = Object.keys(resources(json, 'aws_sns_topic'))[0];
+    expect(only(json, 'aws_cloudwatch_metric_alarm')).toMatchObject({
+      alarm_name: 'rotate-pg-errors',
+      namespace: 'AWS/Lambda',
+      metric_name: 'Errors',
+      dimensions: { FunctionName: 'rotate-pg' },
+      alarm_actions: [`\${aws_sns_topic.${topic}.arn}`],
+    });
+    expect(only(json, 'aws_cloudwatch_event_target')).toMatchObject({ arn: `\${aws_sns_topic.${topic}.arn}` });
+  });
+
+  it('notifies the given RotationAlarms, or none with alarms: false', () => {
+    const given = synth((scope) => {
+      const alarms = new RotationAlarms(scope, 'Alarms', { topicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall' });
+      new RotatedSecret(scope, 'Db', { kmsKeyArn: KEY, rotation: { hosted: HostedRotation.mySqlSingleUser({ alarms }) } });
+    });
+    expect(only(given, 'aws_cloudwatch_metric_alarm')).toMatchObject({ dimensions: { FunctionName: 'r-test-Db' }, alarm_actions: ['arn:aws:sns:eu-west-1:123456789012:oncall'] });
+    expect(resources(given, 'aws_sns_topic')).toEqual({});
+    const none = hosted(HostedRotation.mySqlSingleUser({ alarms: false }));
+    for (const type of ['aws_cloudwatch_metric_alarm', 'aws_cloudwatch_event_rule', 'aws_sns_topic']) expect(resources(none, type)).toEqual({});
   });
 
   it('fails when a rotation names both a function and a hosted rotation, or neither', () => {

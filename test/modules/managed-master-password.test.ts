@@ -3,8 +3,8 @@ import { DocdbCluster } from '@cdktf/provider-aws/lib/docdb-cluster';
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RedshiftCluster } from '@cdktf/provider-aws/lib/redshift-cluster';
 import { Construct } from 'constructs';
-import { ManagedMasterPassword, ManagedMasterPasswordProps } from '../../modules';
-import { only, synth } from '../support/synth';
+import { ManagedMasterPassword, ManagedMasterPasswordProps, RotationAlarms } from '../../modules';
+import { only, resources, synth } from '../support/synth';
 
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/k';
 const instance = (scope: Construct, extra: Record<string, unknown> = {}) =>
@@ -29,6 +29,23 @@ describe('ManagedMasterPassword', () => {
       }),
     );
     expect(only(json, 'aws_secretsmanager_secret_rotation').rotation_lambda_arn).toBeUndefined();
+  });
+
+  it("catches the secret's failed rotations with the stack's failure rule by default, a given RotationAlarms, or none", () => {
+    const json = managed((scope) => instance(scope));
+    const topic = Object.keys(resources(json, 'aws_sns_topic'))[0];
+    expect(JSON.parse(only(json, 'aws_cloudwatch_event_rule').event_pattern as string).detail.eventName).toEqual(['RotationFailed', 'RotationAbandoned', 'TestRotationFailed']);
+    expect(only(json, 'aws_cloudwatch_event_target')).toMatchObject({ arn: `\${aws_sns_topic.${topic}.arn}` });
+    // The service rotates: no function, so no errors alarm.
+    expect(resources(json, 'aws_cloudwatch_metric_alarm')).toEqual({});
+
+    const given = synth((scope) => {
+      const alarms = new RotationAlarms(scope, 'Alarms', { topicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall' });
+      new ManagedMasterPassword(scope, 'Managed', { target: instance(scope), alarms });
+    });
+    expect(only(given, 'aws_cloudwatch_event_target')).toMatchObject({ arn: 'arn:aws:sns:eu-west-1:123456789012:oncall' });
+    const none = managed((scope) => instance(scope), { alarms: false });
+    for (const type of ['aws_cloudwatch_event_rule', 'aws_sns_topic']) expect(resources(none, type)).toEqual({});
   });
 
   it('takes a key and a schedule', () => {
