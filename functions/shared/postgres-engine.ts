@@ -60,12 +60,23 @@ export async function checkPgUser(client: Client, secret: DatabaseSecret): Promi
   }
 }
 
-const passwordClause = (password: string) => `PASSWORD ${escapeLiteral(passwordForServer(password))}`;
+/**
+ * `PASSWORD '…'` for `username`, hashed the way the session's
+ * password_encryption says the server would store it: a server (or a role)
+ * left at md5, the default before PostgreSQL 14, may have clients that cannot
+ * do SCRAM (an older PgBouncer, driver or libpq), which a SCRAM verifier
+ * would lock out.
+ */
+async function passwordClause(client: Client, username: string, password: string): Promise<string> {
+  const result = await client.query<{ password_encryption: string }>('SHOW password_encryption');
+  return `PASSWORD ${escapeLiteral(passwordForServer(password, username, result.rows[0]?.password_encryption))}`;
+}
 
 /**
  * PostgreSQL (and Aurora PostgreSQL), over the `pg` driver. Passwords are
- * sent to the server as SCRAM-SHA-256 verifiers, so the plain password never
- * appears in the server's statement log or in pg_stat_statements.
+ * sent to the server as the verifier it would store (SCRAM-SHA-256 or MD5, as
+ * its password_encryption says), so the plain password never appears in the
+ * server's statement log or in pg_stat_statements.
  */
 export const postgresEngine: DatabaseEngine<Client> = {
   name: 'PostgreSQL',
@@ -76,7 +87,7 @@ export const postgresEngine: DatabaseEngine<Client> = {
   isAuthenticationFailure: isPgAuthenticationFailure,
   isTlsUnavailable: isPgTlsUnavailable,
   async setPassword(client, username, password) {
-    await client.query(`ALTER ROLE ${escapeIdentifier(username)} WITH ${passwordClause(password)}`);
+    await client.query(`ALTER ROLE ${escapeIdentifier(username)} WITH ${await passwordClause(client, username, password)}`);
   },
   async setAlternateUser(client, { username, password, template }) {
     // One transaction: the user, its membership of the template role (which
@@ -96,7 +107,7 @@ export const postgresEngine: DatabaseEngine<Client> = {
       if (!membership.rows[0].member && !membership.rows[0].reverse) {
         await client.query(`GRANT ${escapeIdentifier(template)} TO ${escapeIdentifier(username)}`);
       }
-      await client.query(`ALTER ROLE ${escapeIdentifier(username)} WITH LOGIN ${passwordClause(password)}`);
+      await client.query(`ALTER ROLE ${escapeIdentifier(username)} WITH LOGIN ${await passwordClause(client, username, password)}`);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -110,13 +121,20 @@ export const postgresEngine: DatabaseEngine<Client> = {
 };
 
 /**
- * The SCRAM-SHA-256 verifier PostgreSQL would store for `password` (RFC 5802,
- * 4096 iterations, as libpq's PQencryptPasswordConn makes it). PostgreSQL
- * SASLprep-normalizes only non-ASCII passwords, so those are sent as they are
- * and hashed by the server.
+ * What to send as `username`'s new password, given the server's
+ * `password_encryption`, as libpq's PQencryptPasswordConn makes it:
+ * - `scram-sha-256` (the default): the SCRAM-SHA-256 verifier (RFC 5802,
+ *   4096 iterations, a new salt each time). PostgreSQL SASLprep-normalizes
+ *   only non-ASCII passwords, so those are sent as they are and hashed by the
+ *   server;
+ * - `md5` (or `on`, its name before PostgreSQL 10): `md5` and the MD5 of the
+ *   password followed by the user name;
+ * - anything else: the password as it is, for the server to store as it is
+ *   configured to.
  */
-export function passwordForServer(password: string): string {
-  if (!/^[\x01-\x7f]*$/.test(password)) return password;
+export function passwordForServer(password: string, username: string, encryption = 'scram-sha-256'): string {
+  if (encryption === 'md5' || encryption === 'on') return `md5${createHash('md5').update(`${password}${username}`, 'utf8').digest('hex')}`;
+  if (encryption !== 'scram-sha-256' || !/^[\x01-\x7f]*$/.test(password)) return password;
   const salt = randomBytes(16);
   const iterations = 4096;
   const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');

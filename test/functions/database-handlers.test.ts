@@ -1,5 +1,7 @@
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { escapeIdentifier, escapeLiteral } from 'pg';
 import { DatabaseFixtures, LAMBDA_ARN, useDatabaseFixtures } from '../support/database-fixtures';
+import { MD5_CLIENTS_ROLE } from '../support/postgres';
 import { DATABASE_HANDLERS, expectNobodyLockedOut, STEPS, unique } from '../support/rotation-harness';
 
 const f = useDatabaseFixtures();
@@ -83,5 +85,47 @@ describe('mysql-multi-user with a user defined for several hosts', () => {
     const current = (await f.harness.valueAt(arn, 'AWSCURRENT'))!;
     expect(current.username).toBe(`${username}_clone`);
     expect(await target.canLogIn(current.username as string, current.password as string)).toBe(true);
+  });
+});
+
+describe('PostgreSQL whose password_encryption is md5', () => {
+  // pg_hba.conf lets members of MD5_CLIENTS_ROLE log in with md5 on the servers the tests start; PG_URL's is not theirs to set.
+  const run = process.env.PG_URL ? it.skip.each : it.each;
+  const pg = (sql: string, params?: unknown[]) => f.admin.postgres(sql, params);
+
+  /** Makes `username`'s sessions store new passwords as MD5, as on a server (or an RDS parameter group) left at md5, and lets it log in with md5. */
+  async function md5Sessions(username: string): Promise<void> {
+    await pg(`GRANT ${escapeIdentifier(MD5_CLIENTS_ROLE)} TO ${escapeIdentifier(username)}`);
+    await pg(`ALTER ROLE ${escapeIdentifier(username)} SET password_encryption = 'md5'`);
+  }
+
+  run(['postgres-single-user', 'postgres-multi-user'])('%s stores the MD5 form the server would, for clients that cannot do SCRAM', async (name) => {
+    const target = f.targets.postgres;
+    const username = unique('md5_app_');
+    const password = `Initial-${unique('pw')}-Password`;
+    f.passwords.push(password);
+    await target.createUser(username, password);
+    await md5Sessions(username);
+    let masterarn: string | undefined;
+    if (name === 'postgres-multi-user') {
+      // The setting that counts is the session's that sets the password: the master's.
+      const master = { username: unique('md5_master_'), password: `Master-${unique('pw')}-Password` };
+      f.passwords.push(master.password);
+      await pg(`CREATE ROLE ${escapeIdentifier(master.username)} WITH LOGIN SUPERUSER PASSWORD ${escapeLiteral(master.password)}`);
+      await md5Sessions(master.username);
+      masterarn = (await f.harness.createDatabaseSecret(target, master)).arn;
+      f.secretIds.push(masterarn);
+    }
+    const { arn } = await f.harness.createDatabaseSecret(target, { username, password, ...(masterarn ? { masterarn } : {}) });
+    f.secretIds.push(arn);
+    const handler = f.harness.handler(name);
+    const token = await f.harness.emulator.beginRotation(arn, { lambdaArn: LAMBDA_ARN });
+    for (const step of STEPS) await f.harness.invoke(handler, step, arn, token);
+
+    const current = (await f.harness.valueAt(arn, 'AWSCURRENT'))!;
+    // Compared with the server's own MD5 of the same password and name.
+    const [stored] = await pg("SELECT rolpassword = 'md5' || md5($1 || rolname) AS md5 FROM pg_authid WHERE rolname = $2", [current.password, current.username]);
+    expect({ user: current.username, md5: stored?.md5 }).toEqual({ user: current.username, md5: true });
+    expect(await target.canRead(current.username as string, current.password as string)).toBe(true);
   });
 });

@@ -10,6 +10,12 @@ import { LoginOptions, ServerCertificate, writeServerCertificate } from './tls';
 
 /** The group role whose members pg_hba.conf refuses over plain TCP, on a server started with `tls`. */
 export const TLS_REQUIRED_ROLE = 'tls_required';
+/**
+ * The group role whose members log in with the `md5` method (which takes an
+ * MD5 or a SCRAM password), on a server this module starts; everyone else
+ * with `scram-sha-256`, which takes a SCRAM password only.
+ */
+export const MD5_CLIENTS_ROLE = 'md5_clients';
 
 export interface PostgresOptions {
   /**
@@ -65,6 +71,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const data = join(dir, 'data');
   const port = await freePort();
   run('initdb', ['-D', data, '-U', 'postgres', `--pwfile=${join(dir, 'pwfile')}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-sync']);
+  prependHba(data, `host all +${MD5_CLIENTS_ROLE} all md5`);
+  // After the md5 line, so that its refusal comes first.
   if (tls) enableTls(dir, data, tls, owner);
   const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
   const stop = async () => {
@@ -76,13 +84,12 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   };
   run('pg_ctl', ['-D', data, '-o', serverOptions, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   const started = server('127.0.0.1', port, 'postgres', password, 'postgres', stop, !!tls);
-  if (tls) {
-    try {
-      await started.query(`CREATE ROLE ${escapeIdentifier(TLS_REQUIRED_ROLE)} NOLOGIN`);
-    } catch (error) {
-      await stop();
-      throw error;
-    }
+  try {
+    await started.query(`CREATE ROLE ${escapeIdentifier(MD5_CLIENTS_ROLE)} NOLOGIN`);
+    if (tls) await started.query(`CREATE ROLE ${escapeIdentifier(TLS_REQUIRED_ROLE)} NOLOGIN`);
+  } catch (error) {
+    await stop();
+    throw error;
   }
   return started;
 }
@@ -96,9 +103,14 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
 function enableTls(dir: string, data: string, certificate: ServerCertificate, owner?: { uid: number; gid: number }): void {
   const { certFile, keyFile } = writeServerCertificate(dir, certificate, owner);
   appendFileSync(join(data, 'postgresql.conf'), `\nssl = on\nssl_cert_file = '${certFile}'\nssl_key_file = '${keyFile}'\n`);
+  prependHba(data, `hostnossl all +${TLS_REQUIRED_ROLE} all reject`);
+}
+
+/** Puts `line` first in pg_hba.conf, before initdb's lines, which would otherwise match first. The role it names is created once the server runs. */
+function prependHba(data: string, line: string): void {
   const hba = join(data, 'pg_hba.conf');
   // Overwriting an existing file keeps its owner, so this works as root too.
-  writeFileSync(hba, `hostnossl all +${TLS_REQUIRED_ROLE} all reject\n${readFileSync(hba, 'utf8')}`);
+  writeFileSync(hba, `${line}\n${readFileSync(hba, 'utf8')}`);
 }
 
 function server(host: string, port: number, username: string, password: string, database: string, stop: () => Promise<void>, tls = false): PostgresServer {
