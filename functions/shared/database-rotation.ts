@@ -68,7 +68,17 @@ export async function login<C>(engine: DatabaseEngine<C>, secret: DatabaseSecret
   for (const attempt of tlsAttempts(secret, tls)) {
     const how = attempt.tls ? (attempt.verify === false ? 'TLS' : 'verified TLS') : 'plain TCP';
     try {
-      return await engine.connect(secret, attempt);
+      const connection = await engine.connect(secret, attempt);
+      if (!attempt.tls && tlsFailure) {
+        // Not a server without TLS: one whose certificate did not verify (or
+        // a handshake that broke), which may as well be someone in the middle.
+        context.logger.warn('TLS failed, so the credential went over plain TCP; set DB_TLS_CA_FILE to the CA bundle of the server (or DB_TLS_MODE), or ssl: false in the secret to go without TLS on purpose', {
+          secretId: context.secretArn,
+          host: secret.host,
+          tlsFailure,
+        });
+      }
+      return connection;
     } catch (error) {
       if (engine.isAuthenticationFailure(error)) {
         // A server that requires TLS may refuse the plain fallback as if the

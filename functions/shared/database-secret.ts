@@ -62,7 +62,8 @@ export interface TlsAttempt {
 /**
  * The function-wide TLS policy, from the environment:
  * - DB_TLS_MODE unset or `prefer`: as the secret's `ssl` key says (below);
- * - `require`: always TLS, certificate not verified (libpq's sslmode=require);
+ * - `require`: always TLS, certificate not verified (libpq's sslmode=require),
+ *   unless the secret's `ssl` key asks for verified TLS;
  * - `verify-full`: always TLS, certificate chain and host name verified.
  * DB_TLS_CA_FILE names a PEM bundle used wherever certificates are verified
  * (on Lambda, e.g. the RDS bundle shipped with the function, or
@@ -79,15 +80,16 @@ export const TLS_MODES = ['prefer', 'require', 'verify-full'] as const;
  * The order of connection attempts. With DB_TLS_MODE `prefer`, the secret's
  * `ssl` key decides, as AWS's own rotation templates read it: true or "true"
  * requires verified TLS, false or "false" never uses it; absent, or any other
- * value, tries verified TLS and falls back to plain. A stricter mode wins
- * over the secret.
+ * value, tries verified TLS and falls back to plain. The stricter of the mode
+ * and the secret wins: `require` never lowers `ssl: true` to an unverified
+ * connection.
  */
 export function tlsAttempts(secret: DatabaseSecret, settings: TlsSettings = { mode: 'prefer' }): TlsAttempt[] {
   const verified: TlsAttempt = { tls: true, verify: true, ...(settings.ca ? { ca: settings.ca } : {}) };
-  if (settings.mode === 'require') return [{ tls: true, verify: false }];
   if (settings.mode === 'verify-full') return [verified];
   const ssl = typeof secret.ssl === 'string' ? secret.ssl.toLowerCase() : secret.ssl;
   if (ssl === true || ssl === 'true') return [verified];
+  if (settings.mode === 'require') return [{ tls: true, verify: false }];
   if (ssl === false || ssl === 'false') return [{ tls: false }];
   // AWS's get_ssl_config treats an unrecognised value ("require", null, 1) like
   // an absent key; reading it as "no TLS" would silently drop encryption.

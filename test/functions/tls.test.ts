@@ -167,7 +167,11 @@ describe.each(HANDLERS)('$name, servers with a self-signed certificate', (spec) 
       const s = await scenario(spec);
       // Verified TLS cannot succeed here (Node's CAs do not include the certificate), so only plain TCP can have worked.
       await expect(s.target.canLogIn(s.username, s.password, { tls: 'verify' })).rejects.toThrow(/self-signed certificate/);
+      const before = f.harness.logLines.length;
       await rotate(handler(name), s);
+      // Said at warn level, with why TLS failed, so that someone sees it.
+      const warnings = f.harness.logLines.slice(before).map((line) => JSON.parse(line)).filter((line) => line.level === 'warn');
+      expect(warnings[0]).toMatchObject({ message: expect.stringMatching(/^TLS failed, so the credential went over plain TCP; set DB_TLS_CA_FILE/), host: s.target.host, tlsFailure: expect.stringMatching(/certificate/) });
     });
 
     it('fails at setSecret for a TLS-only user, changing nothing', async () => {
@@ -195,6 +199,14 @@ describe.each(HANDLERS)('$name, servers with a self-signed certificate', (spec) 
 
     it('wins over the secret’s ssl: false', async () => {
       await rotate(handler(name, { mode: 'require' }), await scenario(spec, { tlsOnly: true, ssl: false }));
+    });
+
+    it('does not lower the secret’s ssl: true: the certificate is verified', async () => {
+      const s = await scenario(spec, { ssl: true, tlsOnly: true });
+      const { error, step } = await rotateExpectingFailure(handler(name, { mode: 'require' }), s);
+      expect(step).toBe('setSecret');
+      expectCertificateRefused(error, s.target.host, s.target.port);
+      await rotate(handler(name, { mode: 'require', ca: true }), await scenario(spec, { ssl: true, tlsOnly: true }));
     });
   });
 

@@ -126,6 +126,12 @@ describe('tlsAttempts', () => {
     expect(tlsAttempts(withSsl(ssl))).toEqual([{ tls: false }]);
   });
 
+  it('lets DB_TLS_MODE=require add TLS, unverified, but never lower the secret’s ssl: true', () => {
+    expect(tlsAttempts(withSsl(undefined), { mode: 'require' })).toEqual([{ tls: true, verify: false }]);
+    expect(tlsAttempts(withSsl(false), { mode: 'require' })).toEqual([{ tls: true, verify: false }]);
+    expect(tlsAttempts(withSsl('true'), { mode: 'require', ca: 'PEM' })).toEqual([{ tls: true, verify: true, ca: 'PEM' }]);
+  });
+
   // AWS's get_ssl_config: an invalid type or value behaves like an absent key.
   it.each(['require', 'yes', '', null, 1, 0])('tries TLS, then plain, when ssl is the unrecognised %j', (ssl) => {
     expect(tlsAttempts(withSsl(ssl))).toEqual([{ tls: true, verify: true }, { tls: false }]);
