@@ -10,6 +10,21 @@ const SENSITIVE_KEY = /pass(word|phrase)?|secret(?!.?(id|arn|name)$)|credential|
 const MIN_REDACTED_LENGTH = 4;
 /** What a masked value or a value under a sensitive key is printed as. */
 export const REDACTED = '[REDACTED]';
+/**
+ * MySQL's syntax errors quote the statement from where parsing failed
+ * (`… near 'x' IDENTIFIED BY …' at line 1`), cut at 80 characters: a piece
+ * of a password that masking the whole one cannot catch.
+ */
+const SQL_NEAR = /near '[\s\S]*?' at line (\d+)/g;
+
+/**
+ * The forms a value takes inside SQL text that a driver quotes back in an
+ * error: with quotes doubled (standard SQL, PostgreSQL), and with quotes and
+ * backslashes escaped by a backslash (mysql2's escape).
+ */
+function sqlEscaped(value: string): string[] {
+  return [value.replace(/'/g, "''"), value.replace(/[\\'"]/g, (c) => `\\${c}`)].filter((form) => form !== value);
+}
 
 /** How a `Logger` writes. */
 export interface LoggerOptions {
@@ -62,14 +77,14 @@ export class Logger {
   /** Registers values that must never be printed, e.g. a password just read. */
   redact(...values: Array<string | undefined>): void {
     for (const value of values) {
-      if (typeof value === 'string' && value.length >= MIN_REDACTED_LENGTH) this.secrets.add(value);
+      if (typeof value === 'string' && value.length >= MIN_REDACTED_LENGTH) for (const form of [value, ...sqlEscaped(value)]) this.secrets.add(form);
     }
     this.longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
   }
 
-  /** Masks every registered secret in `text`. */
+  /** Masks every registered secret in `text` (as it is, or escaped as SQL escapes it), and the SQL that MySQL quotes in a syntax error. */
   scrub(text: string): string {
-    let out = text;
+    let out = text.replace(SQL_NEAR, 'near [SQL withheld] at line $1');
     for (const secret of this.longestFirst) out = out.split(secret).join(REDACTED);
     return out;
   }

@@ -136,6 +136,21 @@ describe('Logger', () => {
       expect(parsed()[0]).toMatchObject({ message: `using ${REDACTED}`, detail: REDACTED, error: { message: `bad ${REDACTED}` } });
     });
 
+    it('masks a secret in the forms SQL escapes it, as a driver may quote a statement back', () => {
+      const { logger } = capture();
+      logger.redact(`it's \\ "x"`);
+      expect(logger.scrub(`SET PASSWORD = 'it''s \\ "x"'`)).toBe(`SET PASSWORD = '${REDACTED}'`);
+      expect(logger.scrub(`SET PASSWORD = 'it\\'s \\\\ \\"x\\"'`)).toBe(`SET PASSWORD = '${REDACTED}'`);
+    });
+
+    it('withholds the SQL that a MySQL syntax error quotes, which may hold a piece of a password', () => {
+      const { logger } = capture();
+      const message = "You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use near 'Xq3k9' at line 1";
+      expect(logger.scrub(message)).toBe(
+        'You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use near [SQL withheld] at line 1',
+      );
+    });
+
     it('masks a longer secret whole when a shorter secret inside it was registered first', () => {
       const { logger } = capture();
       logger.redact('abcd');
