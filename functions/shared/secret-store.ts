@@ -6,8 +6,12 @@ import {
   PutSecretValueCommand,
   ResourceNotFoundException,
   SecretsManagerClient,
+  SecretVersionsListEntry,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+
+/** Pages of ListSecretVersionIds read at most: 100 versions each, and a secret keeps about 100. */
+const MAX_VERSION_PAGES = 5;
 
 /** The staging label of the version in use. */
 export const AWSCURRENT = 'AWSCURRENT';
@@ -103,8 +107,18 @@ export class SecretsManagerStore implements SecretStore {
   }
 
   async unlabelledValues(secretId: string, limit: number): Promise<string[]> {
-    const out = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100 }));
-    const unlabelled = (out.Versions ?? [])
+    // Every page: a secret keeps up to 100 versions without a label besides
+    // the labelled ones, in an order the API does not promise, so the newest
+    // may be on the second page.
+    const versions: SecretVersionsListEntry[] = [];
+    let NextToken: string | undefined;
+    for (let page = 0; page < MAX_VERSION_PAGES; page += 1) {
+      const out = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100, NextToken }));
+      versions.push(...(out.Versions ?? []));
+      NextToken = out.NextToken;
+      if (!NextToken) break;
+    }
+    const unlabelled = versions
       .filter((v) => v.VersionId && (v.VersionStages ?? []).length === 0)
       .sort((a, b) => (b.CreatedDate?.getTime() ?? 0) - (a.CreatedDate?.getTime() ?? 0))
       .slice(0, limit);
