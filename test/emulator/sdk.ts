@@ -1,4 +1,5 @@
 import { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { Emulator, startEmulator } from '../../emulator';
 
 /**
  * The real SDK client, pointed at the emulator. One attempt by default, so a
@@ -30,4 +31,24 @@ let counter = 0;
 export function uniqueName(label: string): string {
   counter += 1;
   return `test/emulator/${label}-${process.pid}-${counter}`;
+}
+
+/** An emulator and an SDK client for it, started before a file's tests and stopped after them. */
+export interface EmulatorFixture {
+  readonly emulator: Emulator;
+  readonly sm: SecretsManagerClient;
+}
+
+/** Starts the emulator before the file's tests; the returned object is filled in by beforeAll: use it inside tests only. */
+export function useEmulator(): EmulatorFixture {
+  const holder = {} as { emulator: Emulator; sm: SecretsManagerClient };
+  beforeAll(async () => {
+    holder.emulator = await startEmulator();
+    holder.sm = sdkClient(holder.emulator.endpoint);
+  });
+  afterAll(async () => {
+    holder.sm?.destroy();
+    await holder.emulator?.stop();
+  });
+  return holder;
 }
