@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import { Fn, Token } from 'cdktf';
+import { Fn } from 'cdktf';
 import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { ServerlessapplicationrepositoryCloudformationStack } from '@cdktf/provider-aws/lib/serverlessapplicationrepository-cloudformation-stack';
 import { RotationAlarms } from './rotation-alarms';
-import { checkKeyArn, InvalidPropError, isKnown, show } from './private/validation';
+import { checkKeyArn, checkVpcIds, InvalidPropError, isKnown, show } from './private/validation';
 
 /** AWS's rotation applications, by engine and strategy. */
 export type HostedRotationApplication =
@@ -215,9 +215,7 @@ function validate(application: HostedRotationApplication, o: HostedRotationOptio
     throw new InvalidPropError(`semanticVersion must look like 1.1.671, got ${show(o.semanticVersion)}`);
   }
   checkKeyArn('masterSecret.kmsKeyArn', (o.masterSecret as { kmsKeyArn?: string } | undefined)?.kmsKeyArn);
-  if (o.vpc && !Token.isUnresolved(o.vpc.subnetIds) && o.vpc.subnetIds.length === 0) {
-    throw new InvalidPropError('vpc.subnetIds must name at least one subnet-… id, got []');
-  }
+  if (o.vpc) checkVpcIds('vpc', o.vpc);
 }
 
 /** A name from a construct path: letters, digits and hyphens, starting with a letter, shortened with a hash. */

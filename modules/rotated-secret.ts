@@ -241,6 +241,21 @@ function validateProps(props: RotatedSecretProps): void {
   if (isKnown(window) && window !== 0 && (!Number.isInteger(window) || window < 7 || window > 30)) {
     throw new InvalidPropError(`recoveryWindowInDays must be 0 (delete at once) or a whole number from 7 to 30, got ${show(window)}`);
   }
+  for (const [i, principal] of (Array.isArray(props.deletionAllowedFor) ? props.deletionAllowedFor : []).entries()) {
+    if (!isKnown(principal) || /[$%&]\{/.test(principal)) continue;
+    const prop = `deletionAllowedFor[${i}]`;
+    const session = /^arn:([^:]+):sts::([^:]*):assumed-role\/([^/]+)\//.exec(principal);
+    if (session) {
+      // aws:PrincipalArn holds the role's ARN for a role session: a session ARN never matches it.
+      throw new InvalidPropError(
+        `${prop} is the ARN of a role session, ${show(principal)}, which the aws:PrincipalArn condition never matches; name the role: "arn:${session[1]}:iam::${session[2]}:role/${session[3]}"`,
+      );
+    }
+    // A pattern (`*`, `arn:aws:iam::*:role/ci-*`) is the caller's to choose; a bare name matches no ARN.
+    if (!principal.startsWith('arn:') && !principal.includes('*')) {
+      throw new InvalidPropError(`${prop} must be the ARN of an IAM role or user (arn:aws:iam::<account>:role/<name>, * allowed), got ${show(principal)}`);
+    }
+  }
   for (const [i, replica] of (props.replicas ?? []).entries()) {
     if (isKnown(replica.region) && !REGION.test(replica.region)) {
       throw new InvalidPropError(`replicas[${i}].region must be a region name such as "eu-central-1", got ${show(replica.region)}`);

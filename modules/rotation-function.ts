@@ -15,7 +15,7 @@ import { bundleEntry } from './private/bundle-entry';
 import { checkEnvironmentProps, functionEnvironment } from './private/function-environment';
 import { builtInHandlerDir, packageHandler } from './private/handler-package';
 import { ROTATION_TAG_KEY, RotationGrants } from './private/rotation-grants';
-import { checkInteger, checkKeyArn, InvalidPropError, isKnown, show } from './private/validation';
+import { checkInteger, checkKeyArn, checkVpcIds, InvalidPropError, isKnown, show } from './private/validation';
 
 /** The rotation handlers built into this library (see functions/). */
 export const BUILT_IN_HANDLERS = [
@@ -404,16 +404,9 @@ function validateProps(props: RotationFunctionProps): void {
   if (isKnown(props.logRetentionInDays) && !LOG_RETENTION_DAYS.includes(props.logRetentionInDays)) {
     throw new InvalidPropError(`logRetentionInDays must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${show(props.logRetentionInDays)}`);
   }
+  checkKeyArn('logKmsKeyArn', props.logKmsKeyArn);
   if (props.vpc) {
-    for (const [prop, ids, prefix] of [
-      ['vpc.subnetIds', props.vpc.subnetIds, 'subnet-'],
-      ['vpc.securityGroupIds', props.vpc.securityGroupIds, 'sg-'],
-    ] as const) {
-      if (!isKnown(ids)) continue;
-      if (ids.length === 0) throw new InvalidPropError(`${prop} must name at least one ${prefix}… id, got []`);
-      const bad = ids.find((id) => isKnown(id) && !id.startsWith(prefix));
-      if (bad !== undefined) throw new InvalidPropError(`${prop} must hold ${prefix}… ids, got ${show(bad)}`);
-    }
+    checkVpcIds('vpc', props.vpc);
     if (props.vpc.secretsManagerEndpoint && props.secretsManagerEndpoint !== undefined) {
       throw new InvalidPropError('give secretsManagerEndpoint or vpc.secretsManagerEndpoint, not both: the first names an endpoint, the second creates one');
     }

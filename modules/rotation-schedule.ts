@@ -53,6 +53,25 @@ const CRON = /^cron\(\S+( \S+){5}\)$/;
 const DURATION = /^(\d+)h$/;
 
 /**
+ * The hours of the day (0 to 23) at which a cron field of hours starts a
+ * window: `4`, `1,13`, `2-5`, `*`, `*\/6`, `3/8`, `0-12/4`. Undefined for a
+ * field this does not read; then nothing is checked.
+ */
+function cronHours(field: string): number[] | undefined {
+  const hours = new Set<number>();
+  for (const part of field.split(',')) {
+    const match = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+    if (!match) return undefined;
+    const from = match[1] === '*' ? 0 : Number(match[2]);
+    const to = match[1] === '*' ? 23 : match[3] !== undefined ? Number(match[3]) : match[4] !== undefined ? 23 : from;
+    const step = match[4] !== undefined ? Number(match[4]) : 1;
+    if (from > 23 || to > 23 || from > to || step < 1) return undefined;
+    for (let hour = from; hour <= to; hour += step) hours.add(hour);
+  }
+  return [...hours].sort((a, b) => a - b);
+}
+
+/**
  * Turns on rotation of a secret (`aws_secretsmanager_secret_rotation`): by a
  * Lambda function, or, without `rotationLambdaArn`, by the service that
  * manages the secret.
@@ -117,5 +136,31 @@ export function validateSchedule(options: RotationScheduleOptions): void {
         `duration ${show(duration)} runs into the next rotation window of ${show(expression)}; make it shorter than the interval`,
       );
     }
+    if (isKnown(expression) && CRON.test(expression)) checkCronWindow(expression, duration, hours);
+  }
+}
+
+/**
+ * Secrets Manager's rule for a window that a cron expression opens: it must
+ * end by midnight UTC, and before the next window of the same day opens.
+ * Checked where the minutes and hours fields are plain enough to read.
+ */
+function checkCronWindow(expression: string, duration: string, hours: number): void {
+  const [minutesField, hoursField] = expression.slice('cron('.length, -1).split(' ');
+  const starts = cronHours(hoursField);
+  if (!starts || !/^\d+$/.test(minutesField)) return;
+  const minute = Number(minutesField);
+  const last = starts[starts.length - 1];
+  if (last * 60 + minute + hours * 60 > 24 * 60) {
+    const start = `${String(last).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+    throw new InvalidPropError(
+      `duration ${show(duration)} from ${start} UTC, when ${show(expression)} opens a window, runs past midnight UTC, which Secrets Manager refuses; start earlier or shorten the window`,
+    );
+  }
+  const gap = Math.min(...starts.slice(1).map((hour, i) => hour - starts[i]));
+  if (hours >= gap) {
+    throw new InvalidPropError(
+      `duration ${show(duration)} runs into the next rotation window of ${show(expression)}, which opens one every ${gap} hours; make it shorter than that`,
+    );
   }
 }

@@ -34,3 +34,16 @@ export function checkKeyArn(prop: string, value: string | undefined): void {
     throw new InvalidPropError(`${prop} must be a key ARN (arn:…:key/…), not an alias ARN, got ${show(value)}; look the key up with the aws_kms_alias data source and pass its target_key_arn`);
   }
 }
+
+/** Fails unless the subnet and security group ids (when known) are non-empty lists of subnet-… and sg-… ids. */
+export function checkVpcIds(prop: string, vpc: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] }): void {
+  for (const [name, ids, prefix] of [
+    [`${prop}.subnetIds`, vpc.subnetIds, 'subnet-'],
+    [`${prop}.securityGroupIds`, vpc.securityGroupIds, 'sg-'],
+  ] as const) {
+    if (!isKnown(ids)) continue;
+    if (ids.length === 0) throw new InvalidPropError(`${name} must name at least one ${prefix}… id, got []`);
+    const bad = ids.find((id) => isKnown(id) && !id.startsWith(prefix));
+    if (bad !== undefined) throw new InvalidPropError(`${name} must hold ${prefix}… ids, got ${show(bad)}`);
+  }
+}

@@ -77,6 +77,8 @@ describe('HostedRotation', () => {
     [() => HostedRotation.oracleSingleUser({ functionName: 'has space' }), 'functionName must be 1 to 64 letters, digits, hyphens or underscores, got "has space"'],
     [() => HostedRotation.redshiftSingleUser({ endpoint: 'secretsmanager' }), 'endpoint must be an https:// URL, got "secretsmanager"'],
     [() => HostedRotation.mongoDbSingleUser({ semanticVersion: 'latest' }), 'semanticVersion must look like 1.1.671, got "latest"'],
+    [() => HostedRotation.mySqlSingleUser({ vpc: { subnetIds: ['subnet-1'], securityGroupIds: [] } }), 'vpc.securityGroupIds must name at least one sg-… id, got []'],
+    [() => HostedRotation.mySqlSingleUser({ vpc: { subnetIds: ['sg-1'], securityGroupIds: ['sg-1'] } }), 'vpc.subnetIds must hold subnet-… ids, got "sg-1"'],
   ])('fails when given bad options (%#)', (make, message) => {
     expect(() => make()).toThrow(message);
   });

@@ -344,6 +344,11 @@ describe('RotatedSecret', () => {
     [{ replicas: [{ region: 'Frankfurt' }] }, 'replicas[0].region must be a region name such as "eu-central-1", got "Frankfurt"'],
     [{ replicas: [{ region: 'eu-central-1', kmsKeyArn: 'arn:aws:kms:eu-central-1:1:alias/x' }] }, 'replicas[0].kmsKeyArn must be a key ARN (arn:…:key/…), not an alias ARN'],
     [{ kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:alias/secrets' }, 'kmsKeyArn must be a key ARN (arn:…:key/…), not an alias ARN, got "arn:aws:kms:eu-west-1:123456789012:alias/secrets"'],
+    [
+      { deletionAllowedFor: ['arn:aws:iam::123456789012:role/admin', 'arn:aws:sts::123456789012:assumed-role/deploy/ci-run-42'] },
+      'deletionAllowedFor[1] is the ARN of a role session, "arn:aws:sts::123456789012:assumed-role/deploy/ci-run-42", which the aws:PrincipalArn condition never matches; name the role: "arn:aws:iam::123456789012:role/deploy"',
+    ],
+    [{ deletionAllowedFor: ['terraform-deploy'] }, 'deletionAllowedFor[0] must be the ARN of an IAM role or user (arn:aws:iam::<account>:role/<name>, * allowed), got "terraform-deploy"'],
   ])('fails when given %j', (props, message) => {
     expect(() => secret(props)).toThrow(message);
   });

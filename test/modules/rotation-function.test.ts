@@ -277,6 +277,7 @@ describe('RotationFunction', () => {
     [{ passwordLength: 4 }, 'passwordLength must be a whole number from 8 to 4096, got 4'],
     [{ logRetentionInDays: 10 }, 'logRetentionInDays must be one of 0, 1, 3, 5, 7, 14, 30'],
     [{ architecture: 'riscv' as 'arm64' }, 'architecture must be "arm64" or "x86_64", got "riscv"'],
+    [{ logKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:alias/logs' }, 'logKmsKeyArn must be a key ARN (arn:…:key/…), not an alias ARN, got "arn:aws:kms:eu-west-1:123456789012:alias/logs"'],
     [{ vpc: { subnetIds: [], securityGroupIds: ['sg-1'] } }, 'vpc.subnetIds must name at least one subnet-… id, got []'],
     [{ vpc: { subnetIds: ['subnet-1'], securityGroupIds: ['subnet-2'] } }, 'vpc.securityGroupIds must hold sg-… ids, got "subnet-2"'],
     [{ secretsManagerEndpoint: 'http://plain.example' }, 'secretsManagerEndpoint must be an https:// URL, got "http://plain.example"'],

@@ -59,5 +59,26 @@ describe('RotationSchedule', () => {
 
   it('fails when the window runs into the next rotation', () => {
     expect(() => schedule({ scheduleExpression: 'rate(4 hours)', duration: '4h' })).toThrow('duration "4h" runs into the next rotation window of "rate(4 hours)"');
+    expect(() => schedule({ scheduleExpression: 'cron(0 1,7 * * ? *)', duration: '6h' })).toThrow(
+      'duration "6h" runs into the next rotation window of "cron(0 1,7 * * ? *)", which opens one every 6 hours; make it shorter than that',
+    );
+  });
+
+  it.each([
+    ['cron(30 22 ? * SAT *)', '2h', '22:30'],
+    ['cron(0 */6 * * ? *)', '7h', '18:00'],
+    ['cron(0 2-21 ? * MON *)', '4h', '21:00'],
+  ])('fails when the window that %s opens runs past midnight UTC with duration %s', (scheduleExpression, duration, start) => {
+    expect(() => schedule({ scheduleExpression, duration })).toThrow(
+      `duration "${duration}" from ${start} UTC, when "${scheduleExpression}" opens a window, runs past midnight UTC, which Secrets Manager refuses; start earlier or shorten the window`,
+    );
+  });
+
+  it.each([
+    ['cron(0 20 ? * SAT *)', '4h'],
+    ['cron(0 */6 * * ? *)', '5h'],
+    ['cron(0 L * * ? *)', '24h'],
+  ])('accepts the window that %s opens with duration %s (one it cannot read is left to Secrets Manager)', (scheduleExpression, duration) => {
+    expect(() => schedule({ scheduleExpression, duration })).not.toThrow();
   });
 });
