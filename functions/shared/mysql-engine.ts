@@ -45,12 +45,15 @@ async function hostsOf(connection: Connection, username: string): Promise<string
  * Rewrites one line of SHOW GRANTS for `from` into the same grant for `to`.
  * Returns undefined for a line that does not name `from` as its grantee.
  * A stored password hash (`IDENTIFIED BY PASSWORD '…'`) is dropped: the new
- * user gets its own password.
+ * user gets its own password. MariaDB lists a user's default role as
+ * `SET DEFAULT ROLE r FOR user`, after the grant of the role: without it, the
+ * new user would log in with none of the role's privileges.
  */
 export function grantFor(line: string, from: { username: string; host: string }, to: string): string | undefined {
   const backtick = (id: string) => `\`${id.replace(/`/g, '``')}\``;
   const grantees = [`${backtick(from.username)}@${backtick(from.host)}`, account(from.username, from.host)];
   for (const grantee of grantees) {
+    if (line.startsWith('SET DEFAULT ROLE ') && line.endsWith(` FOR ${grantee}`)) return `${line.slice(0, -grantee.length)}${to}`;
     const at = line.lastIndexOf(` TO ${grantee}`);
     if (at < 0) continue;
     const rest = line.slice(at + 4 + grantee.length).replace(/ IDENTIFIED BY PASSWORD '[^']*'/, '');

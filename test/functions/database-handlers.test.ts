@@ -1,4 +1,5 @@
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { escapeId } from 'mysql2/promise';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { DatabaseFixtures, LAMBDA_ARN, useDatabaseFixtures } from '../support/database-fixtures';
 import { MD5_CLIENTS_ROLE } from '../support/postgres';
@@ -126,6 +127,32 @@ describe('PostgreSQL whose password_encryption is md5', () => {
     // Compared with the server's own MD5 of the same password and name.
     const [stored] = await pg("SELECT rolpassword = 'md5' || md5($1 || rolname) AS md5 FROM pg_authid WHERE rolname = $2", [current.password, current.username]);
     expect({ user: current.username, md5: stored?.md5 }).toEqual({ user: current.username, md5: true });
+    expect(await target.canRead(current.username as string, current.password as string)).toBe(true);
+  });
+});
+
+describe('mysql-multi-user with privileges through a default role', () => {
+  it("gives the clone the original user's role and default role, so it reads what the original reads", async () => {
+    const target = f.targets.mysql;
+    const username = unique('roles_');
+    const password = `Initial-${unique('pw')}-Password`;
+    f.passwords.push(password);
+    const role = escapeId(unique('reader_role_'));
+    await f.admin.mysql(`CREATE ROLE ${role}`);
+    await f.admin.mysql(`GRANT SELECT ON ${escapeId(target.dbname)}.* TO ${role}`);
+    await f.admin.mysql("CREATE USER ?@'%' IDENTIFIED BY ?", [username, password]);
+    await f.admin.mysql(`GRANT ${role} TO ?@'%'`, [username]);
+    await f.admin.mysql(`SET DEFAULT ROLE ${role} FOR ?@'%'`, [username]);
+    // The original reads the table through its default role, and only so.
+    expect(await target.canRead(username, password)).toBe(true);
+    const { arn } = await f.harness.createDatabaseSecret(target, { username, password, masterarn: f.masters.mysql });
+    f.secretIds.push(arn);
+    const handler = f.harness.handler('mysql-multi-user');
+    const token = await f.harness.emulator.beginRotation(arn, { lambdaArn: LAMBDA_ARN });
+    for (const step of STEPS) await f.harness.invoke(handler, step, arn, token);
+
+    const current = (await f.harness.valueAt(arn, 'AWSCURRENT'))!;
+    expect(current.username).toBe(`${username}_clone`);
     expect(await target.canRead(current.username as string, current.password as string)).toBe(true);
   });
 });
