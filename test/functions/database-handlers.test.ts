@@ -7,12 +7,17 @@ import { DATABASE_HANDLERS, expectNobodyLockedOut, STEPS, unique } from '../supp
 
 const f = useDatabaseFixtures();
 
+/** A new user name with its first password, which the file's leak check then looks for. */
+function credential(prefix: string): { username: string; password: string } {
+  const password = `Initial-${unique('pw')}-Password`;
+  f.passwords.push(password);
+  return { username: unique(prefix), password };
+}
+
 /** A user on the handler's server, with a secret for it (naming the master secret for the alternating-users strategy). */
 async function userWithSecret(kind: keyof DatabaseFixtures['targets'], strategy: string) {
   const target = f.targets[kind];
-  const username = unique('app_');
-  const password = `Initial-${unique('pw')}-Password`;
-  f.passwords.push(password);
+  const { username, password } = credential('app_');
   await target.createUser(username, password);
   const masterarn = strategy === 'multi-user' ? f.masters[kind] : undefined;
   const { arn, versionId } = await f.harness.createDatabaseSecret(target, { username, password, ...(masterarn ? { masterarn } : {}) });
@@ -65,9 +70,7 @@ describe.each(DATABASE_HANDLERS)('$name', ({ name, kind, strategy }) => {
 describe('mysql-multi-user with a user defined for several hosts', () => {
   it("creates the clone for every host of the original user ('app'@'%', 'app'@'127.0.0.1'), each with that host's grants", async () => {
     const target = f.targets.mysql;
-    const username = unique('hosts_');
-    const password = `Initial-${unique('pw')}-Password`;
-    f.passwords.push(password);
+    const { username, password } = credential('hosts_');
     await target.createUser(username, password);
     // The more specific account is the one a connection from 127.0.0.1 gets.
     await f.admin.mysql('CREATE USER ?@? IDENTIFIED BY ?', [username, '127.0.0.1', password]);
@@ -102,9 +105,7 @@ describe('PostgreSQL whose password_encryption is md5', () => {
 
   run(['postgres-single-user', 'postgres-multi-user'])('%s stores the MD5 form the server would, for clients that cannot do SCRAM', async (name) => {
     const target = f.targets.postgres;
-    const username = unique('md5_app_');
-    const password = `Initial-${unique('pw')}-Password`;
-    f.passwords.push(password);
+    const { username, password } = credential('md5_app_');
     await target.createUser(username, password);
     await md5Sessions(username);
     let masterarn: string | undefined;
@@ -134,9 +135,7 @@ describe('PostgreSQL whose password_encryption is md5', () => {
 describe('mysql-multi-user with privileges through a default role', () => {
   it("gives the clone the original user's role and default role, so it reads what the original reads", async () => {
     const target = f.targets.mysql;
-    const username = unique('roles_');
-    const password = `Initial-${unique('pw')}-Password`;
-    f.passwords.push(password);
+    const { username, password } = credential('roles_');
     const role = escapeId(unique('reader_role_'));
     await f.admin.mysql(`CREATE ROLE ${role}`);
     await f.admin.mysql(`GRANT SELECT ON ${escapeId(target.dbname)}.* TO ${role}`);
