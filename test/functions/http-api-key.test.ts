@@ -9,9 +9,12 @@ import { Handler, RotationHarness, startRotationHarness, Step, STEPS, unique } f
 let harness: RotationHarness;
 let api: FakeKeyApi;
 let adminSecretArn: string;
-/** Short, so that an API that never answers fails the step quickly. */
-const TIMEOUT_MS = '400';
+/** Generous, so that a loaded machine cannot turn a test of something else into a timeout. */
+const TIMEOUT_MS = '10000';
+/** Short, so that an API that never answers fails the step quickly: for those tests only. */
+const SHORT_TIMEOUT_MS = '400';
 let handler: Handler;
+let shortTimeoutHandler: Handler;
 
 beforeAll(async () => {
   harness = await startRotationHarness();
@@ -19,6 +22,7 @@ beforeAll(async () => {
   const admin = await harness.sm.send(new CreateSecretCommand({ Name: 'vendor/admin', SecretString: JSON.stringify({ apiKey: api.adminKey }) }));
   adminSecretArn = admin.ARN!;
   handler = harness.handlerWithEnv('http-api-key', { HTTP_TIMEOUT_MS: TIMEOUT_MS });
+  shortTimeoutHandler = harness.handlerWithEnv('http-api-key', { HTTP_TIMEOUT_MS: SHORT_TIMEOUT_MS });
 });
 
 afterAll(async () => {
@@ -176,7 +180,7 @@ describe('http-api-key', () => {
       const issued = api.count('issue');
       api.failNext(endpoint, mode);
       for (const step of STEPS) {
-        const run = harness.invoke(handler, step, arn, token);
+        const run = harness.invoke(mode === 'hang' ? shortTimeoutHandler : handler, step, arn, token);
         if (step !== failingStep) {
           await run;
           continue;
