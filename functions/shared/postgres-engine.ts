@@ -38,6 +38,11 @@ export async function connectPg(secret: DatabaseSecret, attempt: TlsAttempt, def
   });
   // A dropped connection must surface as a rejected query, not crash the Lambda.
   client.on('error', () => undefined);
+  // How the server asked for the password: the form of the verifier it holds
+  // for this user (an MD5 one cannot answer SCRAM), as pg_hba.conf allows it.
+  const protocol = (client as unknown as { connection: NodeJS.EventEmitter }).connection;
+  protocol.once('authenticationMD5Password', () => authentications.set(client, 'md5'));
+  protocol.once('authenticationSASL', () => authentications.set(client, 'scram'));
   try {
     await client.connect();
     return client;
@@ -46,6 +51,8 @@ export async function connectPg(secret: DatabaseSecret, attempt: TlsAttempt, def
     throw error;
   }
 }
+
+const authentications = new WeakMap<Client, 'md5' | 'scram'>();
 
 export const isPgAuthenticationFailure = (error: unknown) => AUTH_FAILURE_CODES.has((error as { code?: string })?.code ?? '');
 
@@ -61,22 +68,29 @@ export async function checkPgUser(client: Client, secret: DatabaseSecret): Promi
 }
 
 /**
- * `PASSWORD '…'` for `username`, hashed the way the session's
- * password_encryption says the server would store it: a server (or a role)
- * left at md5, the default before PostgreSQL 14, may have clients that cannot
- * do SCRAM (an older PgBouncer, driver or libpq), which a SCRAM verifier
- * would lock out.
+ * `PASSWORD '…'` for `username`, as a verifier computed here: SCRAM-SHA-256,
+ * which logs in wherever pg_hba.conf says `scram-sha-256` or `md5`; or MD5
+ * when the session's password_encryption is md5 (the default before
+ * PostgreSQL 14) and this very login answered an MD5 challenge, which the
+ * server only sends where pg_hba.conf says `md5` and the stored password is
+ * MD5 already. There, clients may be ones that cannot do SCRAM (an older
+ * PgBouncer, driver or libpq), which a SCRAM password would lock out; and
+ * anywhere else an MD5 one could be refused.
  */
 async function passwordClause(client: Client, username: string, password: string): Promise<string> {
-  const result = await client.query<{ password_encryption: string }>('SHOW password_encryption');
-  return `PASSWORD ${escapeLiteral(passwordForServer(password, username, result.rows[0]?.password_encryption))}`;
+  let encryption = 'scram-sha-256';
+  if (authentications.get(client) === 'md5') {
+    const result = await client.query<{ password_encryption: string }>('SHOW password_encryption');
+    if (['md5', 'on'].includes(result.rows[0]?.password_encryption ?? '')) encryption = 'md5';
+  }
+  return `PASSWORD ${escapeLiteral(passwordForServer(password, username, encryption))}`;
 }
 
 /**
  * PostgreSQL (and Aurora PostgreSQL), over the `pg` driver. Passwords are
- * sent to the server as the verifier it would store (SCRAM-SHA-256 or MD5, as
- * its password_encryption says), so the plain password never appears in the
- * server's statement log or in pg_stat_statements.
+ * sent to the server as verifiers (SCRAM-SHA-256, or MD5 where the server
+ * and this user are still on MD5: see passwordClause), so the plain password
+ * never appears in the server's statement log or in pg_stat_statements.
  */
 export const postgresEngine: DatabaseEngine<Client> = {
   name: 'PostgreSQL',

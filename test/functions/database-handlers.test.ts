@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { escapeId } from 'mysql2/promise';
 import { escapeIdentifier, escapeLiteral } from 'pg';
@@ -96,25 +97,40 @@ describe('PostgreSQL whose password_encryption is md5', () => {
   // pg_hba.conf lets members of MD5_CLIENTS_ROLE log in with md5 on the servers the tests start; PG_URL's is not theirs to set.
   const run = process.env.PG_URL ? it.skip.each : it.each;
   const pg = (sql: string, params?: unknown[]) => f.admin.postgres(sql, params);
+  const md5Verifier = (password: string, username: string) => `md5${createHash('md5').update(`${password}${username}`).digest('hex')}`;
 
-  /** Makes `username`'s sessions store new passwords as MD5, as on a server (or an RDS parameter group) left at md5, and lets it log in with md5. */
-  async function md5Sessions(username: string): Promise<void> {
-    await pg(`GRANT ${escapeIdentifier(MD5_CLIENTS_ROLE)} TO ${escapeIdentifier(username)}`);
+  /**
+   * Makes `username`'s sessions store new passwords as MD5, as on a server (or
+   * an RDS parameter group) left at md5; with `md5Clients`, also lets it log
+   * in with md5 and stores its password as MD5, as such a server would have.
+   */
+  async function onMd5(username: string, password: string, md5Clients: boolean): Promise<void> {
     await pg(`ALTER ROLE ${escapeIdentifier(username)} SET password_encryption = 'md5'`);
+    if (!md5Clients) return;
+    await pg(`GRANT ${escapeIdentifier(MD5_CLIENTS_ROLE)} TO ${escapeIdentifier(username)}`);
+    await pg(`ALTER ROLE ${escapeIdentifier(username)} PASSWORD ${escapeLiteral(md5Verifier(password, username))}`);
   }
 
-  run(['postgres-single-user', 'postgres-multi-user'])('%s stores the MD5 form the server would, for clients that cannot do SCRAM', async (name) => {
+  const CASES = [
+    { name: 'postgres-single-user', md5Clients: true, stored: 'md5' },
+    { name: 'postgres-multi-user', md5Clients: true, stored: 'md5' },
+    // pg_hba.conf asks for SCRAM, which an MD5 password cannot answer: a lockout if it were sent.
+    { name: 'postgres-single-user', md5Clients: false, stored: 'SCRAM-SHA-256' },
+    { name: 'postgres-multi-user', md5Clients: false, stored: 'SCRAM-SHA-256' },
+  ] as const;
+
+  run(CASES)('$name, pg_hba.conf md5 for the user: $md5Clients, stores the new password as $stored, and it logs in', async ({ name, md5Clients, stored }) => {
     const target = f.targets.postgres;
     const { username, password } = credential('md5_app_');
     await target.createUser(username, password);
-    await md5Sessions(username);
+    await onMd5(username, password, md5Clients);
     let masterarn: string | undefined;
     if (name === 'postgres-multi-user') {
-      // The setting that counts is the session's that sets the password: the master's.
+      // What counts is the session that sets the password: the master's.
       const master = { username: unique('md5_master_'), password: `Master-${unique('pw')}-Password` };
       f.passwords.push(master.password);
       await pg(`CREATE ROLE ${escapeIdentifier(master.username)} WITH LOGIN SUPERUSER PASSWORD ${escapeLiteral(master.password)}`);
-      await md5Sessions(master.username);
+      await onMd5(master.username, master.password, md5Clients);
       masterarn = (await f.harness.createDatabaseSecret(target, master)).arn;
       f.secretIds.push(masterarn);
     }
@@ -125,9 +141,11 @@ describe('PostgreSQL whose password_encryption is md5', () => {
     for (const step of STEPS) await f.harness.invoke(handler, step, arn, token);
 
     const current = (await f.harness.valueAt(arn, 'AWSCURRENT'))!;
-    // Compared with the server's own MD5 of the same password and name.
-    const [stored] = await pg("SELECT rolpassword = 'md5' || md5($1 || rolname) AS md5 FROM pg_authid WHERE rolname = $2", [current.password, current.username]);
-    expect({ user: current.username, md5: stored?.md5 }).toEqual({ user: current.username, md5: true });
+    const [row] = await pg('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [current.username]);
+    const verifier = String(row?.rolpassword ?? '');
+    expect({ user: current.username, stored: verifier.startsWith('md5') ? 'md5' : verifier.split('$')[0] }).toEqual({ user: current.username, stored });
+    // MD5 compared with the server's own; SCRAM proven by logging in.
+    if (stored === 'md5') expect(verifier).toBe(md5Verifier(current.password as string, current.username as string));
     expect(await target.canRead(current.username as string, current.password as string)).toBe(true);
   });
 });
