@@ -99,8 +99,9 @@ export interface RotatedSecretProps {
    * secret's resource policy. That deny lasts as long as the policy, and
    * `terraform destroy` deletes the policy first: so with `[]` (nobody) the
    * secret and the key made for it also get `lifecycle.prevent_destroy`, and
-   * Terraform refuses to plan destroying or replacing them. `false` for
-   * neither.
+   * Terraform refuses to plan destroying or replacing them (not when the
+   * RotatedSecret is removed from the code: its protection goes with it).
+   * `false` for neither.
    * @default [] - nobody: set false, and apply, before deleting the secret
    */
   readonly deletionAllowedFor?: string[] | false;

@@ -131,9 +131,10 @@ export function validateSchedule(options: RotationScheduleOptions): void {
     if (!match || hours < 1 || hours > 24) {
       throw new InvalidPropError(`duration must be a whole number of hours from 1h to 24h, got ${show(duration)}`);
     }
-    if (intervalHours !== undefined && hours >= intervalHours && intervalHours < 24) {
+    // AWS: a window may be as long as the time between rotations, not longer.
+    if (intervalHours !== undefined && hours > intervalHours && intervalHours < 24) {
       throw new InvalidPropError(
-        `duration ${show(duration)} runs into the next rotation window of ${show(expression)}; make it shorter than the interval`,
+        `duration ${show(duration)} runs into the next rotation window of ${show(expression)}; make it no longer than the interval`,
       );
     }
     if (isKnown(expression) && CRON.test(expression)) checkCronWindow(expression, duration, hours);
@@ -158,9 +159,9 @@ function checkCronWindow(expression: string, duration: string, hours: number): v
     );
   }
   const gap = Math.min(...starts.slice(1).map((hour, i) => hour - starts[i]));
-  if (hours >= gap) {
+  if (hours > gap) {
     throw new InvalidPropError(
-      `duration ${show(duration)} runs into the next rotation window of ${show(expression)}, which opens one every ${gap} hours; make it shorter than that`,
+      `duration ${show(duration)} runs into the next rotation window of ${show(expression)}, which opens one every ${gap} hours; make it no longer than that`,
     );
   }
 }

@@ -15,15 +15,17 @@ export const REDACTED = '[REDACTED]';
  * (`… near 'x' IDENTIFIED BY …' at line 1`), cut at 80 characters: a piece
  * of a password that masking the whole one cannot catch.
  */
-const SQL_NEAR = /near '[\s\S]*?' at line (\d+)/g;
+const SQL_NEAR = /near '[\s\S]{0,400}?' at line (\d+)/g;
 
 /**
  * The forms a value takes inside SQL text that a driver quotes back in an
- * error: with quotes doubled (standard SQL, PostgreSQL), and with quotes and
- * backslashes escaped by a backslash (mysql2's escape).
+ * error: with quotes doubled (standard SQL), with quotes and backslashes
+ * doubled (pg's escapeLiteral, `E'…'`, for a value with a backslash), and
+ * with quotes and backslashes escaped by a backslash (mysql2's escape).
  */
 function sqlEscaped(value: string): string[] {
-  return [value.replace(/'/g, "''"), value.replace(/[\\'"]/g, (c) => `\\${c}`)].filter((form) => form !== value);
+  const forms = [value.replace(/'/g, "''"), value.replace(/\\/g, '\\\\').replace(/'/g, "''"), value.replace(/[\\'"]/g, (c) => `\\${c}`)];
+  return [...new Set(forms)].filter((form) => form !== value);
 }
 
 /** How a `Logger` writes. */
@@ -82,9 +84,14 @@ export class Logger {
     this.longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
   }
 
-  /** Masks every registered secret in `text` (as it is, or escaped as SQL escapes it), and the SQL that MySQL quotes in a syntax error. */
+  /** Masks every registered secret in `text` (as it is, or escaped as SQL escapes it), then the SQL that MySQL quotes in a syntax error. */
   scrub(text: string): string {
-    let out = text.replace(SQL_NEAR, 'near [SQL withheld] at line $1');
+    // Secrets first: a password holding "' at line 1" would otherwise end the excerpt inside itself.
+    return this.maskSecrets(text).replace(SQL_NEAR, 'near [SQL withheld] at line $1');
+  }
+
+  private maskSecrets(text: string): string {
+    let out = text;
     for (const secret of this.longestFirst) out = out.split(secret).join(REDACTED);
     return out;
   }
@@ -101,7 +108,8 @@ export class Logger {
   private write(level: LogLevel, message: string, fields?: LogFields): void {
     if (LEVELS[level] < this.threshold) return;
     const line = { level, message, ...this.context, ...fields };
-    this.sink(this.scrub(JSON.stringify(this.clean(line, 0))));
+    // Strings were scrubbed one by one; the written line is masked again for secrets that JSON escaping revealed.
+    this.sink(this.maskSecrets(JSON.stringify(this.clean(line, 0))));
   }
 
   private clean(value: unknown, depth: number): unknown {

@@ -58,14 +58,17 @@ describe('RotationSchedule', () => {
   });
 
   it('fails when the window runs into the next rotation', () => {
-    expect(() => schedule({ scheduleExpression: 'rate(4 hours)', duration: '4h' })).toThrow('duration "4h" runs into the next rotation window of "rate(4 hours)"');
-    expect(() => schedule({ scheduleExpression: 'cron(0 1,7 * * ? *)', duration: '6h' })).toThrow(
-      'duration "6h" runs into the next rotation window of "cron(0 1,7 * * ? *)", which opens one every 6 hours; make it shorter than that',
+    expect(() => schedule({ scheduleExpression: 'rate(4 hours)', duration: '5h' })).toThrow('duration "5h" runs into the next rotation window of "rate(4 hours)"');
+    expect(() => schedule({ scheduleExpression: 'cron(0 1,7 * * ? *)', duration: '7h' })).toThrow(
+      'duration "7h" runs into the next rotation window of "cron(0 1,7 * * ? *)", which opens one every 6 hours; make it no longer than that',
     );
+    // As long as the interval is allowed (AWS: less than or equal to the hours between rotations).
+    expect(() => schedule({ scheduleExpression: 'rate(4 hours)', duration: '4h' })).not.toThrow();
+    expect(() => schedule({ scheduleExpression: 'cron(0 1,7 * * ? *)', duration: '6h' })).not.toThrow();
   });
 
   it.each([
-    ['cron(30 22 ? * SAT *)', '2h', '22:30'],
+    ['cron(0 23 ? * SAT *)', '2h', '23:00'],
     ['cron(0 */6 * * ? *)', '7h', '18:00'],
     ['cron(0 2-21 ? * MON *)', '4h', '21:00'],
   ])('fails when the window that %s opens runs past midnight UTC with duration %s', (scheduleExpression, duration, start) => {

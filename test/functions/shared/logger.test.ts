@@ -141,6 +141,16 @@ describe('Logger', () => {
       logger.redact(`it's \\ "x"`);
       expect(logger.scrub(`SET PASSWORD = 'it''s \\ "x"'`)).toBe(`SET PASSWORD = '${REDACTED}'`);
       expect(logger.scrub(`SET PASSWORD = 'it\\'s \\\\ \\"x\\"'`)).toBe(`SET PASSWORD = '${REDACTED}'`);
+      // pg's escapeLiteral: E'…' with quotes and backslashes doubled.
+      expect(logger.scrub(`PASSWORD E'it''s \\\\ "x"'`)).toBe(`PASSWORD E'${REDACTED}'`);
+    });
+
+    it("masks a password that holds the end of a MySQL excerpt before withholding the excerpt", () => {
+      const { logger } = capture();
+      const password = "Xy' at line 1 then-the-rest-of-it";
+      logger.redact(password);
+      const scrubbed = logger.scrub(`error near '${password}' at line 1`);
+      expect(scrubbed).not.toContain('the-rest-of-it');
     });
 
     it('withholds the SQL that a MySQL syntax error quotes, which may hold a piece of a password', () => {
