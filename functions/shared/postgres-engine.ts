@@ -40,6 +40,8 @@ export async function connectPg(secret: DatabaseSecret, attempt: TlsAttempt, def
   client.on('error', () => undefined);
   // How the server asked for the password: the form of the verifier it holds
   // for this user (an MD5 one cannot answer SCRAM), as pg_hba.conf allows it.
+  // `connection` and its events are pg's own (8.x); were they ever to go,
+  // nothing is recorded and passwordClause sends SCRAM, as it always did.
   const protocol = (client as unknown as { connection: NodeJS.EventEmitter }).connection;
   protocol.once('authenticationMD5Password', () => authentications.set(client, 'md5'));
   protocol.once('authenticationSASL', () => authentications.set(client, 'scram'));
