@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Connection, createConnection, escape as quote, SslOptions } from 'mysql2/promise';
 import { DatabaseEngine } from './database-rotation';
-import { LoginFailedError } from './errors';
+import { InvalidSecretError, LoginFailedError } from './errors';
 import { perCaBundle } from './tls-cache';
 import type { UsernameLengthUnit } from './multi-user-rotation';
 
@@ -62,6 +62,37 @@ export function grantFor(line: string, from: { username: string; host: string },
   return undefined;
 }
 
+/**
+ * SET PASSWORD changes one account: the one this session logged in as. When
+ * the same user has other accounts (`'app'@'10.0.%'` besides `'app'@'%'`)
+ * with the same password, their clients would keep the old one and be
+ * locked out once the rotation finishes: refuse, before changing anything.
+ * Only a user that may read mysql.user can tell; for others nothing is
+ * checked (the README says so).
+ */
+async function refuseSharedPasswordAccounts(connection: Connection, username: string): Promise<void> {
+  let rows: Array<{ host: string; same: number | string | null; mine: number | string }>;
+  try {
+    [rows] = (await connection.query(
+      `SELECT u.Host AS host, u.authentication_string = me.authentication_string AS same,
+              CONCAT(u.User, '@', u.Host) = CURRENT_USER() AS mine
+         FROM mysql.user u
+         JOIN mysql.user me ON CONCAT(me.User, '@', me.Host) = CURRENT_USER()
+        WHERE u.User = ?
+        ORDER BY u.Host`,
+      [username],
+    )) as unknown as [typeof rows];
+  } catch {
+    return; // mysql.user is not readable by this user: nothing to tell
+  }
+  const others = rows.filter((row) => Number(row.mine) !== 1 && Number(row.same) === 1).map((row) => row.host);
+  if (others.length > 0) {
+    throw new InvalidSecretError(
+      `user ${JSON.stringify(username)} has other accounts with the same password (hosts ${others.map((h) => JSON.stringify(h)).join(', ')}), and the single-user strategy changes only the account it logs in as; the others would keep the old password. Rotate this user with alternating users (mysql-multi-user), which sets every account, or give the other accounts passwords of their own`,
+    );
+  }
+}
+
 /** MySQL, MariaDB and Aurora MySQL, over the `mysql2` driver. */
 export const mysqlEngine: DatabaseEngine<Connection> & UsernameLengthUnit = {
   name: 'MySQL',
@@ -98,7 +129,8 @@ export const mysqlEngine: DatabaseEngine<Connection> & UsernameLengthUnit = {
     // mysql2's error when the server's handshake offers no TLS.
     return (error as { code?: string })?.code === 'HANDSHAKE_NO_SSL_SUPPORT';
   },
-  async setPassword(connection, _username, password) {
+  async setPassword(connection, username, password) {
+    await refuseSharedPasswordAccounts(connection, username);
     // SET PASSWORD without FOR changes the session user's own password, which
     // every user may do; on MariaDB ALTER USER would need CREATE USER.
     await connection.query(`SET PASSWORD = ${await passwordExpression(connection, password)}`);

@@ -173,3 +173,41 @@ describe('mysql-multi-user with privileges through a default role', () => {
     expect(await target.canRead(current.username as string, current.password as string)).toBe(true);
   });
 });
+
+describe('mysql-single-user with a user that has accounts for several hosts', () => {
+  /** 'user'@'%' (which this machine logs in through) and 'user'@'10.0.%', which may read mysql.user. */
+  async function twoAccounts(otherPassword: (password: string) => string) {
+    const target = f.targets.mysql;
+    const { username, password } = credential('accounts_');
+    await target.createUser(username, password);
+    await f.admin.mysql("CREATE USER ?@'10.0.%' IDENTIFIED BY ?", [username, otherPassword(password)]);
+    await f.admin.mysql("GRANT SELECT ON mysql.user TO ?@'%'", [username]);
+    const { arn } = await f.harness.createDatabaseSecret(target, { username, password });
+    f.secretIds.push(arn);
+    const token = await f.harness.emulator.beginRotation(arn, { lambdaArn: LAMBDA_ARN });
+    return { target, username, password, arn, token, handler: f.harness.handler('mysql-single-user') };
+  }
+  const hashes = async (username: string) =>
+    (await f.admin.mysql('SELECT Host AS host, authentication_string AS hash FROM mysql.user WHERE User = ? ORDER BY Host', [username])).map((row) => `${row.host} ${row.hash}`);
+
+  it('refuses in setSecret, changing no account, when another account has the same password', async () => {
+    const s = await twoAccounts((password) => password);
+    await f.harness.invoke(s.handler, 'createSecret', s.arn, s.token);
+    const before = { stages: await f.harness.stages(s.arn), hashes: await hashes(s.username) };
+    const error = await f.harness.invoke(s.handler, 'setSecret', s.arn, s.token).then(() => undefined, (e: Error) => e);
+    expect({ name: error?.name, message: error?.message }).toEqual({
+      name: 'InvalidSecretError',
+      message: `user "${s.username}" has other accounts with the same password (hosts "10.0.%"), and the single-user strategy changes only the account it logs in as; the others would keep the old password. Rotate this user with alternating users (mysql-multi-user), which sets every account, or give the other accounts passwords of their own`,
+    });
+    expect({ stages: await f.harness.stages(s.arn), hashes: await hashes(s.username) }).toEqual(before);
+    expect(await s.target.canLogIn(s.username, s.password)).toBe(true);
+  });
+
+  it('rotates the account it logs in as when the other accounts have passwords of their own', async () => {
+    const s = await twoAccounts((password) => `${password}-other`);
+    for (const step of STEPS) await f.harness.invoke(s.handler, step, s.arn, s.token);
+    const current = (await f.harness.valueAt(s.arn, 'AWSCURRENT'))!;
+    expect(current.password).not.toBe(s.password);
+    expect(await s.target.canRead(s.username, current.password as string)).toBe(true);
+  });
+});
