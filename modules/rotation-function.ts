@@ -353,6 +353,21 @@ export class RotationFunction extends Construct {
   grantRotation(secret: RotatableSecret, options: { readonly tagged?: boolean; readonly keyTagged?: boolean } = {}): LambdaPermission {
     checkKeyArn('the kmsKeyArn of a secret to rotate', secret.kmsKeyArn);
     this.grants.addSecret({ secretArn: secret.secretArn, kmsKeyArn: secret.kmsKeyArn, ...options });
+    return this.allowSecretsManagerToInvoke();
+  }
+
+  /**
+   * RotatedSecret's grant, made before its resources exist: the secret (and
+   * the key made for it, unless `customerKeyArn` names the key it was given)
+   * carries `rotationTag`. Returns the invoke permission. @internal
+   */
+  grantTaggedSecret(customerKeyArn: string | undefined): LambdaPermission {
+    checkKeyArn('the kmsKeyArn of a secret to rotate', customerKeyArn);
+    this.grants.addTaggedSecret(customerKeyArn);
+    return this.allowSecretsManagerToInvoke();
+  }
+
+  private allowSecretsManagerToInvoke(): LambdaPermission {
     // One permission for every secret of this account and region: a
     // statement per secret would pass Lambda's 20 KB policy limit at about
     // 60 secrets. The role still reaches only the granted secrets.

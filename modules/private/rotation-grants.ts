@@ -73,6 +73,17 @@ export class RotationGrants {
     else this.listedKeys.add(grant.kmsKeyArn);
   }
 
+  /**
+   * A secret that carries the rotation tag, named by nothing else: RotatedSecret's,
+   * granted before its resources exist. Its key is the one made for it (tagged
+   * too) unless `customerKeyArn` names the key it was given.
+   */
+  addTaggedSecret(customerKeyArn: string | undefined): void {
+    this.tagged = true;
+    if (customerKeyArn === undefined) this.taggedKeys = true;
+    else this.listedKeys.add(customerKeyArn);
+  }
+
   /** The function runs in these subnets: Lambda manages its network interfaces there with the function's role. */
   addNetwork(network: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] }): void {
     this.network = network;

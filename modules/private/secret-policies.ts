@@ -41,19 +41,22 @@ export function secretKeyPolicy(scope: Construct, key: KmsKey): KmsKeyPolicy {
     return new KmsKeyPolicy(scope, 'EncryptionKeyPolicy', { keyId: key.keyId, policy: document.json });
   }
   const policy = Lazy.stringValue({
-    produce: () => {
-      // The key is in this stack, next to its policy: a plain reference to it.
-      const field = (n: number) => `\${element(split(":", ${key.terraformResourceType}.${key.friendlyUniqueId}.arn), ${n})}`;
-      return keyPolicyJson(field(1), field(3), field(4));
-    },
+    // The key is in this stack, next to its policy: a plain reference to it.
+    produce: () => keyPolicyFor(`${key.terraformResourceType}.${key.friendlyUniqueId}`),
   });
   return new KmsKeyPolicy(scope, 'EncryptionKeyPolicy', { keyId: key.keyId, policy });
+}
+
+/** The key policy of the key at Terraform address `keyAddress` (`aws_kms_key.<id>`), in the same configuration. */
+export function keyPolicyFor(keyAddress: string): string {
+  const field = (n: number) => `\${element(split(":", ${keyAddress}.arn), ${n})}`;
+  return keyPolicyJson(field(1), field(3), field(4));
 }
 
 const KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'];
 
 /** The app writes HCL (`cdktf synth --hcl`, or `hclOutput`) rather than JSON. */
-function writesHcl(scope: Construct): boolean {
+export function writesHcl(scope: Construct): boolean {
   const root = scope.node.root;
   return App.isApp(root) && root.hclOutput;
 }
@@ -96,10 +99,7 @@ export interface SecretPolicyOptions {
  * renders any value and policy variable the way its docs say.
  */
 export function secretResourcePolicy(scope: Construct, options: SecretPolicyOptions): SecretsmanagerSecretPolicy {
-  const allowed = options.deletionAllowedFor ?? [];
-  const literal =
-    options.statements.length === 0 && !allowed.some((arn) => Token.isUnresolved(arn) || /[$%&]\{/.test(arn)) && !writesHcl(scope);
-  const policy = literal ? literalResourcePolicy(options) : resourcePolicyDocument(scope, options).json;
+  const policy = isLiteralResourcePolicy(scope, options) ? literalResourcePolicy(options) : resourcePolicyDocument(scope, options).json;
   return new SecretsmanagerSecretPolicy(scope, 'ResourcePolicy', {
     secretArn: options.secretArn,
     policy,
@@ -107,7 +107,14 @@ export function secretResourcePolicy(scope: Construct, options: SecretPolicyOpti
   });
 }
 
-function literalResourcePolicy(options: SecretPolicyOptions): string {
+/** Whether the resource policy is written as JSON text (see secretResourcePolicy). */
+export function isLiteralResourcePolicy(scope: Construct, options: Pick<SecretPolicyOptions, 'deletionAllowedFor' | 'statements'>): boolean {
+  const allowed = options.deletionAllowedFor ?? [];
+  return options.statements.length === 0 && !allowed.some((arn) => Token.isUnresolved(arn) || /[$%&]\{/.test(arn)) && !writesHcl(scope);
+}
+
+/** The resource policy as JSON text, with the ARNs given placed as they are. */
+export function literalResourcePolicy(options: SecretPolicyOptions): string {
   const statements: Array<Record<string, unknown>> = [];
   const allowed = options.deletionAllowedFor;
   if (allowed) {

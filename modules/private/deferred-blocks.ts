@@ -1,0 +1,164 @@
+import { Construct, IConstruct } from 'constructs';
+import { Aspects, dependable, IAspect, ITerraformDependable, Lazy, TerraformDataSource, TerraformElement, TerraformProvider, TerraformResource, TerraformStack } from 'cdktf';
+import { makeUniqueId } from 'cdktf/lib/private/unique';
+import { writesHcl } from './secret-policies';
+
+/**
+ * Set this context key to `true` (`"context": {"cdktf-secret-rotation:eagerSecrets": true}`
+ * in cdktf.json, or `new App({ context })`) to build every RotatedSecret's
+ * resources as constructs when it is created, as releases before 0.2.0 did.
+ */
+export const EAGER_SECRETS_CONTEXT = 'cdktf-secret-rotation:eagerSecrets';
+
+/** Terraform JSON resource blocks: by resource type, then by logical id. */
+export type ResourceBlocks = Record<string, Record<string, Record<string, unknown>>>;
+
+/** A construct whose resources a DeferredBlocks element writes, until it builds them as constructs. */
+export interface DeferredConstruct extends IConstruct {
+  /**
+   * Adds its blocks to `into`, each exactly as the provider's resource class
+   * would write it (attributes in Terraform's names, `//` metadata included).
+   */
+  writeBlocks(into: ResourceBlocks, blocks: DeferredBlocks): void;
+  /** The tokens its blocks hold: references to resources of the same stack only. */
+  tokens(blocks: DeferredBlocks): string[];
+  /** Builds its resources as constructs, after which it writes nothing here. */
+  build(): void;
+}
+
+const ID = 'cdktf-secret-rotation.DeferredBlocks';
+
+/**
+ * Writes the resource blocks of the stack's deferred constructs (RotatedSecret)
+ * at synth time, from one element.
+ *
+ * Why: cdktf spends most of a large synth on each resource class instance
+ * (the tokens it makes, each capturing a stack trace, and three passes of
+ * token resolution per element); a stack of 1,000 secrets has 5,000 of them.
+ * A secret whose props hold no Terraform expression is written here instead,
+ * with the same addresses and the same JSON as its resource classes would give.
+ *
+ * Nothing a user relies on is lost: a deferred construct builds its resources
+ * as constructs, and stops being written here, as soon as any of them is
+ * asked for (its properties: `resource`, `secretArn`, …, so `addOverride`
+ * works as before), and all of them are built before Aspects run when the
+ * stack has any Aspect, so Aspects visit every resource. Only code that walks
+ * `node.children` looking for them without either finds them missing: set
+ * EAGER_SECRETS_CONTEXT for that.
+ */
+export class DeferredBlocks extends TerraformElement {
+  /** The stack's element, created on first use. */
+  static of(stack: TerraformStack): DeferredBlocks {
+    return (stack.node.tryFindChild(ID) as DeferredBlocks | undefined) ?? new DeferredBlocks(stack);
+  }
+
+  /**
+   * Whether constructs in `scope` may be deferred: JSON output (cdktf's HCL
+   * writer needs its own forms), the stack's default logical ids (a stack
+   * that names its resources itself must see each one), and not switched
+   * off with EAGER_SECRETS_CONTEXT.
+   */
+  static canDefer(scope: Construct): boolean {
+    if (writesHcl(scope) || scope.node.tryGetContext(EAGER_SECRETS_CONTEXT) === true) return false;
+    const stack = TerraformStack.of(scope) as unknown as Record<string, unknown>;
+    const base = TerraformStack.prototype as unknown as Record<string, unknown>;
+    return stack.allocateLogicalId === base.allocateLogicalId && stack.getLogicalId === base.getLogicalId;
+  }
+
+  private readonly pending = new Set<DeferredConstruct>();
+  private readonly dependencies = new Map<ITerraformDependable, string>();
+  private readonly stack: TerraformStack;
+
+  private constructor(stack: TerraformStack) {
+    super(stack, ID);
+    this.stack = stack;
+    const self: IAspect = {
+      // Aspects visit the stack before its children: building the deferred
+      // constructs here puts their resources in the tree that Aspects walk.
+      visit: (node) => {
+        if (node === stack && this.pending.size > 0 && hasOtherAspects(stack, self)) this.buildAll();
+      },
+    };
+    Aspects.of(stack).add(self);
+    this.node.addValidation({ validate: () => this.missingProvider() });
+  }
+
+  add(construct: DeferredConstruct): void {
+    this.pending.add(construct);
+  }
+
+  remove(construct: DeferredConstruct): void {
+    this.pending.delete(construct);
+  }
+
+  /** Builds every deferred construct of the stack as constructs. */
+  buildAll(): void {
+    for (const construct of [...this.pending]) construct.build();
+  }
+
+  /**
+   * The logical id that the stack would give a resource at `scope`/`ids`
+   * (TerraformStack.allocateLogicalId, which canDefer checks is not overridden).
+   */
+  logicalId(scope: IConstruct, ...ids: string[]): string {
+    const scopes = scope.node.scopes;
+    return makeUniqueId([...scopes.slice(scopes.indexOf(this.stack) + 1).map((c) => c.node.id), ...ids]);
+  }
+
+  /** A `depends_on` entry for `target`, as cdktf writes it: one token per target, shared by every block. */
+  dependency(target: ITerraformDependable): string {
+    let token = this.dependencies.get(target);
+    if (token === undefined) {
+      token = dependable(target);
+      this.dependencies.set(target, token);
+    }
+    return token;
+  }
+
+  override toTerraform(): Record<string, unknown> {
+    if (this.pending.size === 0) return {};
+    return {
+      resource: Lazy.anyValue({
+        // cdktf resolves every element once while preparing, to find
+        // references to other stacks: the only tokens here are references to
+        // resources of this stack, so that pass is given those alone.
+        produce: (context) => (context.preparing ? [...new Set([...this.pending].flatMap((c) => c.tokens(this)))] : this.write()),
+      }),
+    };
+  }
+
+  override toHclTerraform(): Record<string, unknown> {
+    if (this.pending.size === 0) return {};
+    throw new Error(
+      `${[...this.pending][0].node.path} was written for JSON output; to synthesize HCL, create the App with hclOutput: true (cdktf synth --hcl does), before the secrets`,
+    );
+  }
+
+  private write(): ResourceBlocks {
+    const blocks: ResourceBlocks = {};
+    for (const construct of this.pending) construct.writeBlocks(blocks, this);
+    return blocks;
+  }
+
+  /** cdktf's own provider check sees only resource classes: the same check for the deferred ones. */
+  private missingProvider(): string[] {
+    if (this.pending.size === 0) return [];
+    const nodes = this.stack.node.findAll();
+    const isAws = (c: IConstruct) => (c as TerraformResource).terraformGeneratorMetadata?.providerName === 'aws';
+    if (nodes.some((c) => TerraformProvider.isTerraformProvider(c) && isAws(c))) return [];
+    // cdktf reports the missing provider itself for its own classes' resources.
+    if (nodes.some((c) => (TerraformResource.isTerraformResource(c) || TerraformDataSource.isTerraformDataSource(c)) && isAws(c))) return [];
+    return [
+      `Found resources without a matching provider construct. Please make sure to add provider constructs [e.g. new RandomProvider(...)] to your stack '${this.stack.node.id}' for the following providers: aws`,
+    ];
+  }
+}
+
+function hasOtherAspects(stack: TerraformStack, self: IAspect): boolean {
+  return stack.node.findAll().some((c) => Aspects.of(c).all.some((aspect) => aspect !== self));
+}
+
+/** The `//` metadata block that cdktf writes into every resource: the construct path and the logical id. */
+export function blockMetadata(path: string, uniqueId: string): Record<string, unknown> {
+  return { metadata: { path, uniqueId } };
+}
