@@ -293,6 +293,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
       (into[type] ??= {})[logicalId] = { '//': blockMetadata(`${path}/${child}`, logicalId), ...body };
     };
     const tf = { lifecycle: lifecycle.lifecycle ? { prevent_destroy: true } : undefined };
+    const fn = props.rotation?.function;
 
     let kmsKeyId = props.kmsKeyArn;
     if (kmsKeyId === undefined) {
@@ -324,18 +325,17 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     if (hasResourcePolicy(props)) {
       add('aws_secretsmanager_secret_policy', 'ResourcePolicy', {
         block_public_policy: props.blockPublicPolicy ?? true,
-        policy: literalResourcePolicy(resourcePolicyOptions(props, secretArn)),
+        policy: literalResourcePolicy(resourcePolicyOptions(props, secretArn, fn ? blocks.resolved(fn.roleArn) : undefined)),
         secret_arn: secretArn,
       });
     }
 
-    const fn = props.rotation?.function;
     if (fn) {
       const { automaticallyAfterDays, scheduleExpression, duration, rotateImmediately } = scheduleOf(props.rotation!);
       add('aws_secretsmanager_secret_rotation', 'Rotation/Resource', {
-        depends_on: [blocks.dependency(this.permission!), blocks.dependency(fn.resource)],
+        depends_on: [blocks.resolved(blocks.dependency(this.permission!)), blocks.resolved(blocks.dependency(fn.resource))],
         rotate_immediately: rotateImmediately ?? true,
-        rotation_lambda_arn: fn.functionArn,
+        rotation_lambda_arn: blocks.resolved(fn.functionArn),
         rotation_rules: {
           automatically_after_days: scheduleExpression === undefined ? (automaticallyAfterDays ?? 30) : undefined,
           duration,
@@ -388,13 +388,13 @@ function hasResourcePolicy(props: RotatedSecretProps): boolean {
   return props.deletionAllowedFor !== false || props.rotation !== undefined || (props.policyStatements?.length ?? 0) > 0;
 }
 
-function resourcePolicyOptions(props: RotatedSecretProps, secretArn: string): SecretPolicyOptions {
+function resourcePolicyOptions(props: RotatedSecretProps, secretArn: string, roleArn = props.rotation?.function?.roleArn): SecretPolicyOptions {
   const deletionAllowedFor = props.deletionAllowedFor ?? [];
   return {
     secretArn,
     blockPublicPolicy: props.blockPublicPolicy ?? true,
     deletionAllowedFor: deletionAllowedFor === false ? undefined : deletionAllowedFor,
-    rotationRoleArn: props.rotation?.function?.roleArn,
+    rotationRoleArn: roleArn,
     statements: props.policyStatements ?? [],
   };
 }

@@ -1,5 +1,19 @@
 import { Construct, IConstruct } from 'constructs';
-import { Aspects, dependable, IAspect, ITerraformDependable, Lazy, TerraformDataSource, TerraformElement, TerraformProvider, TerraformResource, TerraformStack } from 'cdktf';
+import {
+  Aspects,
+  DefaultTokenResolver,
+  dependable,
+  IAspect,
+  ITerraformDependable,
+  Lazy,
+  StringConcat,
+  TerraformDataSource,
+  TerraformElement,
+  TerraformProvider,
+  TerraformResource,
+  TerraformStack,
+  Tokenization,
+} from 'cdktf';
 import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { writesHcl } from './secret-policies';
 
@@ -67,6 +81,7 @@ export class DeferredBlocks extends TerraformElement {
 
   private readonly pending = new Set<DeferredConstruct>();
   private readonly dependencies = new Map<ITerraformDependable, string>();
+  private resolvedTokens?: Map<string, string>;
   private readonly stack: TerraformStack;
 
   private constructor(stack: TerraformStack) {
@@ -134,9 +149,28 @@ export class DeferredBlocks extends TerraformElement {
     );
   }
 
+  /**
+   * `token` (a reference to a resource of this stack) resolved as cdktf would
+   * resolve it here, once per synth: blocks that hold the resolved text leave
+   * cdktf nothing to look up in each of them.
+   */
+  resolved(token: string): string {
+    let text = this.resolvedTokens?.get(token);
+    if (text === undefined) {
+      text = Tokenization.resolve(token, { scope: this.stack, resolver: new DefaultTokenResolver(new StringConcat()) }) as string;
+      this.resolvedTokens?.set(token, text);
+    }
+    return text;
+  }
+
   private write(): ResourceBlocks {
     const blocks: ResourceBlocks = {};
-    for (const construct of this.pending) construct.writeBlocks(blocks, this);
+    this.resolvedTokens = new Map();
+    try {
+      for (const construct of this.pending) construct.writeBlocks(blocks, this);
+    } finally {
+      this.resolvedTokens = undefined;
+    }
     return blocks;
   }
 
