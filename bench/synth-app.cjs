@@ -1,5 +1,8 @@
 // One synth of a stack with N rotated secrets served by one rotation
 // function (alarms on), in a fresh process. Prints {wallMs, maxRssMiB, bytes}.
+// `node bench/synth-app.cjs N eager` builds every secret's resources as
+// constructs (the context key cdktf-secret-rotation:eagerSecrets), as
+// releases before 0.2.0 did.
 // Under `cdktf synth`, the CLI names the output folder (CDKTF_OUTDIR) and
 // keeps it; run alone, it writes to a temporary folder and removes it.
 const start = process.hrtime.bigint();
@@ -11,9 +14,10 @@ const { AwsProvider } = require('@cdktf/provider-aws/lib/provider');
 const { RotatedSecret, RotationFunction } = require('../dist/lib/modules');
 
 const count = Number(process.argv[2]);
+const eager = process.argv[3] === 'eager';
 const underCli = process.env.CDKTF_OUTDIR !== undefined;
 const outdir = underCli ? process.env.CDKTF_OUTDIR : mkdtempSync(join(tmpdir(), 'bench-synth-'));
-const app = new App({ outdir });
+const app = new App({ outdir, context: eager ? { 'cdktf-secret-rotation:eagerSecrets': true } : {} });
 const stack = new TerraformStack(app, 'bench');
 new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
 const fn = RotationFunction.postgresSingleUser(stack, 'Rotation');

@@ -23,6 +23,8 @@ const runsFor = (n) => (n >= 5000 ? Math.min(RUNS, 3) : RUNS);
 const tools = [
   { name: 'this library', script: join(benchDir, 'synth-app.cjs') },
   { name: 'hand-written', script: join(benchDir, 'handwritten.cjs') },
+  // Every secret's resources built as constructs (cdktf-secret-rotation:eagerSecrets), as before 0.2.0.
+  { name: 'this library, eager', script: join(benchDir, 'synth-app.cjs'), args: ['eager'], only: 1000 },
 ];
 if (!options['no-aws-cdk']) {
   const { ensureAwsCdk } = await import('./aws-cdk/ensure.mjs');
@@ -51,6 +53,15 @@ function run(tool, n) {
   const processMs = Number(process.hrtime.bigint() - start) / 1e6;
   return { ...JSON.parse(out.trim().split('\n').at(-1)), processMs };
 }
+
+// How fast the machine is today: Node's own start-up, to compare runs of different days.
+const nodeStartMs = median(
+  Array.from({ length: 10 }, () => {
+    const start = process.hrtime.bigint();
+    execFileSync(process.execPath, ['-e', '']);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  }),
+);
 
 const results = new Map(); // `${tool}:${n}` -> runs
 for (const n of SIZES) {
@@ -121,26 +132,32 @@ if (growthRows.length >= 2) {
   targets.push(`- Linear growth up to ${SIZES.at(-1)}: each further secret costs ${before} ms (${growthRows.at(-2)[0]}) and ${last} ms (${growthRows.at(-1)[0]}), ${verdict(last <= before * 1.25)} (no more than 25 % dearer at the top).`);
 }
 
-// Why the first two targets are out of reach, from the floors above and a CPU profile.
+// How the figures were reached, and what is left, from the floors above and a CPU profile.
 const WHY = `Reading the floors: cdktf resolves every block's attributes three times in a
 synth (once to prepare cross-stack references, once per element, once for the
 whole stack), and each of the provider's resource classes makes a few tokens
-when constructed, each capturing a full stack trace. Nothing a construct
-library does on its side removes those costs: with 5 blocks per secret, the
-provider's classes alone, with no token of ours, take about as long as the
-"provider-classes" row, and even blocks written by hand as bare elements do
-not reach 500 ms. Only a single element that writes every secret's blocks
-itself gets there, and that gives up what users of a cdktf library count on:
-each resource a construct that Aspects visit and \`addOverride\` reaches, and
-references that cdktf turns into cross-stack outputs. What was done instead
-(each step measured with \`node --cpu-prof bench/synth-app.cjs 1000\`): every
-resource attribute is read once per secret (each read makes a token); the key
-and resource policies are JSON text instead of two \`aws_iam_policy_document\`
-data sources per secret (which were half of the configuration cdktf
-resolves), the key policy from a single lazy value instead of four function
-tokens; the rotation names the secret by its ARN (one token fewer); and the
-database classes that \`ManagedMasterPassword\` accepts are no longer loaded
-by every app. From 2.9 s and 258 MiB to the figures above.`;
+when constructed, each capturing a full stack trace. With 5 blocks per secret,
+the provider's classes alone, with no token of ours, cost about as much as the
+"provider-classes" row, and even blocks written by hand as bare elements cost
+the "elements" row. So \`RotatedSecret\` now writes the blocks of a secret
+whose props are plain values from one element of the stack
+(modules/private/deferred-blocks.ts), the "one element" row plus the rotation
+function, its role and its alarms. It keeps what users of a cdktf library count
+on: asking for a secret's resource (\`secret.resource.addOverride(...)\`)
+builds its constructs, a stack with Aspects has every secret built before they
+run, \`secretArn\` is a reference that cdktf turns into a cross-stack output,
+and the tests synthesize each case both ways and compare the bytes. The
+element also gives cdktf's preparing pass only the few tokens it holds
+(references to the rotation function), and resolves them once. Earlier steps
+(each measured with \`node --cpu-prof bench/synth-app.cjs 1000\`): every
+resource attribute is read once per secret, the key and resource policies are
+JSON text instead of two \`aws_iam_policy_document\` data sources per secret,
+the key policy comes from one lazy value, and the database classes that
+\`ManagedMasterPassword\` accepts are not loaded by every app. From 2.9 s and
+258 MiB (2026-11) to the figures above. What is left is cdktf's own: loading
+it, two passes of token resolution over the whole configuration (cdktf's
+\`resolve\` visits every key and value), its sorted JSON writer, and zipping
+the handler (some tens of milliseconds, at any N).`;
 
 function validatedLine() {
   if (!withAwsCdk || !SIZES.includes(1000)) return '';
@@ -167,6 +184,7 @@ start-up included. Peak memory is the process's maximum resident set size.
 ${RUNS} runs per N (${Math.min(RUNS, 3)} for N ≥ 5,000) after one warm-up run; median, min and max.
 
 ${provenance(`npm run build && ${command}`)}
+- Node's start-up (\`node -e ''\`, median of 10) that day: ${nodeStartMs.toFixed(1)} ms, a yardstick for comparing runs of different days
 
 ${table(['N', 'wall ms (median)', 'min', 'max', 'process ms', 'peak RSS MiB (median)', 'max', 'cdk.tf.json KiB', 'runs'], oursRows)}
 
@@ -207,6 +225,7 @@ that give up more and more of what a construct library offers
 
 ${SIZES.includes(FLOOR_N) ? table(['how the blocks are made', 'wall ms (median)', 'peak RSS MiB'], [
   [`this library (\`RotatedSecret\`, with the function and alarms)`, fmt(wall(ours, FLOOR_N).median), fmt(rss(ours, FLOOR_N).median)],
+  [`the same, every secret built as constructs (\`eagerSecrets\`, as before 0.2.0)`, fmt(wall('this library, eager', FLOOR_N).median), fmt(rss('this library, eager', FLOOR_N).median)],
   ...FLOORS.map(([mode, what]) => [what, fmt(wall(`cdktf ${mode}`, FLOOR_N).median), fmt(rss(`cdktf ${mode}`, FLOOR_N).median)]),
 ]) : `(not measured: N = ${FLOOR_N} was not among the sizes)`}
 

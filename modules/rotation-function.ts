@@ -13,7 +13,7 @@ import { RotationAlarms } from './rotation-alarms';
 import { basename } from 'node:path';
 import { bundleEntry } from './private/bundle-entry';
 import { checkEnvironmentProps, functionEnvironment } from './private/function-environment';
-import { builtInHandlerDir, packageHandler } from './private/handler-package';
+import { builtInHandlerPackage, packageHandler } from './private/handler-package';
 import { ROTATION_TAG_KEY, RotationGrants } from './private/rotation-grants';
 import { checkInteger, checkKeyArn, checkVpcIds, InvalidPropError, isKnown, show } from './private/validation';
 
@@ -237,7 +237,7 @@ export class RotationFunction extends Construct {
     this.handler = props.handler ?? 'custom';
     this.rotationTag = { key: ROTATION_TAG_KEY, value: functionName };
     const pkg = props.handler
-      ? packageHandler(props.handler, builtInHandlerDir(props.handler))
+      ? builtInHandlerPackage(props.handler)
       : packageHandler(functionName, bundleEntry(props.entry!));
     const description = props.handler ?? `custom: ${basename(props.entry!)}`;
 

@@ -4,7 +4,8 @@
 // Lambda runtime's drifting copy). The output depends only on the source, so
 // the Terraform archive built from it is the same on every machine.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundledPackageDirs, thirdPartyNotices } from './third-party-notices.mjs';
@@ -71,9 +72,22 @@ for (const name of names) {
   writeFileSync(join(outdir, 'index.js.tmp'), bundle.contents);
   renameSync(join(outdir, 'index.js.tmp'), join(outdir, 'index.js'));
 }
+// Each bundle's deployment zip, which a synth reads instead of deflating the
+// bundle again (builtInHandlerPackage in modules/private/handler-package.ts,
+// which finds a zip by a hash of the files it holds, so a stale one is never
+// used). Written with the compiled library: `npm run build` compiles it first;
+// jest's global setup rebuilds the bundles only, so without dist/lib the zips
+// are left out and each synth zips the bundle itself, to the same bytes.
+rmSync(join(root, 'dist', 'handler-zips'), { recursive: true, force: true });
+const packaging = join(root, 'dist', 'lib', 'modules', 'private', 'handler-package.js');
+if (existsSync(packaging)) {
+  const { writePrebuiltZip } = createRequire(import.meta.url)(packaging);
+  for (const name of names) writePrebuiltZip(name);
+}
+
 // Beside dist/functions, not in it: a handler's folder is zipped whole, and
 // a file added there would change every function's source_code_hash.
 const notices = join(root, 'dist', 'THIRD-PARTY-NOTICES.md');
 writeFileSync(`${notices}.tmp`, thirdPartyNotices(root, bundledPackageDirs(metafiles)));
 renameSync(`${notices}.tmp`, notices);
-console.log(`bundled ${names.length} handler(s): ${names.join(', ')}`);
+console.log(`bundled ${names.length} handler(s)${existsSync(packaging) ? ' and zipped them' : ''}: ${names.join(', ')}`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { zipSync, Zippable } from 'fflate';
@@ -49,11 +49,66 @@ export function builtInHandlerDir(name: string): string {
  * once per process, as `<name>.zip` in a private folder named by its hash.
  */
 export function packageHandler(name: string, dir: string): HandlerPackage {
-  const files: Zippable = {};
-  for (const file of listFiles(dir)) {
-    files[relative(dir, file).split('\\').join('/')] = [readFileSync(file), { mtime: FIXED_MTIME, level: 9, os: 3, attrs: 0o100644 << 16 }];
+  return zipFiles(name, readHandlerFiles(dir));
+}
+
+/**
+ * A built-in handler's package: the zip that `npm run build` wrote for these
+ * very files (dist/handler-zips/<key>/<name>.zip, where the key is a hash of
+ * the files' names and contents, so a zip of other files is never used), or,
+ * when there is none, the files zipped now. The same bytes either way (the
+ * tests compare them); reading the zip spares each synth deflating the bundle,
+ * a tenth of a large synth and the bulk of a small one.
+ */
+export function builtInHandlerPackage(name: string): HandlerPackage {
+  const files = readHandlerFiles(builtInHandlerDir(name));
+  const zipPath = prebuiltZipPath(name, files);
+  let zip: Buffer;
+  try {
+    zip = readFileSync(zipPath);
+  } catch (error) {
+    // Not built with the library (jest's global setup), or a build is replacing it.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return zipFiles(name, files);
+    throw error;
   }
-  const zip = zipSync(files);
+  return { zipPath, sourceCodeHash: createHash('sha256').update(zip).digest('base64') };
+}
+
+/** Writes the zip that builtInHandlerPackage reads, for a built handler (scripts/build-functions.mjs calls it). @internal */
+export function writePrebuiltZip(name: string): string {
+  const files = readHandlerFiles(builtInHandlerDir(name));
+  const zipPath = prebuiltZipPath(name, files);
+  mkdirSync(dirname(zipPath), { recursive: true });
+  writeFileSync(`${zipPath}.tmp`, zipBytes(files));
+  renameSync(`${zipPath}.tmp`, zipPath);
+  return zipPath;
+}
+
+/** Bump when the zip's bytes change for the same files (options, layout), so older prebuilt zips are not used. */
+const ZIP_FORMAT = 1;
+
+/** Where the prebuilt zip of these files is, or would be. */
+export function prebuiltZipPath(name: string, files: HandlerFiles): string {
+  const key = createHash('sha256').update(`zip format ${ZIP_FORMAT}\n`);
+  for (const [path, data] of files) key.update(`${path}\n${data.length}\n`).update(data);
+  return join(packageRoot(), 'dist', 'handler-zips', key.digest('hex'), `${name}.zip`);
+}
+
+/** A handler folder's files: paths relative to it with forward slashes, sorted, and their contents. */
+type HandlerFiles = ReadonlyArray<readonly [string, Buffer]>;
+
+function readHandlerFiles(dir: string): HandlerFiles {
+  return listFiles(dir).map((file) => [relative(dir, file).split('\\').join('/'), readFileSync(file)] as const);
+}
+
+function zipBytes(files: HandlerFiles): Uint8Array {
+  const entries: Zippable = {};
+  for (const [path, data] of files) entries[path] = [data, { mtime: FIXED_MTIME, level: 9, os: 3, attrs: 0o100644 << 16 }];
+  return zipSync(entries);
+}
+
+function zipFiles(name: string, files: HandlerFiles): HandlerPackage {
+  const zip = zipBytes(files);
   const sha256 = createHash('sha256').update(zip).digest();
   const zipPath = join(privateCacheDir(), sha256.toString('hex'), `${name}.zip`);
   if (!existsSync(zipPath)) {

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
-import { mkdtempSync, mkdirSync, rmSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtInHandlerDir, packageHandler } from '../../../modules/private/handler-package';
+import { BUILT_IN_HANDLERS } from '../../../modules/rotation-function';
+import { builtInHandlerDir, builtInHandlerPackage, packageHandler, prebuiltZipPath } from '../../../modules/private/handler-package';
 
 const root = join(__dirname, '..', '..', '..');
 const dirs: string[] = [];
@@ -59,5 +60,41 @@ describe('packageHandler', () => {
 
   it('fails when a built-in handler is not built, saying how to build it', () => {
     expect(() => builtInHandlerDir('no-such-handler')).toThrow(/the no-such-handler handler is not built: .*no-such-handler\/index\.js is missing; run `npm run build` first/);
+  });
+});
+
+describe('builtInHandlerPackage', () => {
+  it.each([...BUILT_IN_HANDLERS])('reads the zip that npm run build wrote for %s, the same bytes as zipping the bundle at synth', (name) => {
+    const pkg = builtInHandlerPackage(name);
+    expect(pkg.zipPath).toBe(join(root, 'dist', 'handler-zips', pkg.zipPath.split('/').at(-2)!, `${name}.zip`));
+    const zipped = packageHandler(name, builtInHandlerDir(name));
+    expect(pkg.sourceCodeHash).toBe(zipped.sourceCodeHash);
+    expect(readFileSync(pkg.zipPath).equals(readFileSync(zipped.zipPath))).toBe(true);
+  });
+
+  it('looks a prebuilt zip up by the names and contents of the files, so a zip of other files is never used', () => {
+    const files = (body: string, path = 'index.js') => [[path, Buffer.from(body)] as const];
+    const zip = prebuiltZipPath('h', files('exports.handler = 1;'));
+    expect(zip).toMatch(/dist\/handler-zips\/[0-9a-f]{64}\/h\.zip$/);
+    expect(prebuiltZipPath('h', files('exports.handler = 2;'))).not.toBe(zip);
+    expect(prebuiltZipPath('h', files('exports.handler = 1;', 'main.js'))).not.toBe(zip);
+    expect(prebuiltZipPath('h', files('exports.handler = 1;'))).toBe(zip);
+  });
+
+  it('zips the bundle at synth when there is no prebuilt zip for it', () => {
+    const name = BUILT_IN_HANDLERS[0];
+    const prebuilt = builtInHandlerPackage(name).zipPath;
+    const moved = `${prebuilt}.moved`;
+    expect(existsSync(prebuilt)).toBe(true);
+    // Moved away and back by renames: a synth in another test file meanwhile
+    // reads the whole zip or none, and zips the bundle itself then.
+    renameSync(prebuilt, moved);
+    try {
+      const pkg = builtInHandlerPackage(name);
+      expect(pkg.zipPath).not.toContain('handler-zips');
+      expect(readFileSync(pkg.zipPath).equals(readFileSync(moved))).toBe(true);
+    } finally {
+      renameSync(moved, prebuilt);
+    }
   });
 });
