@@ -48,8 +48,11 @@ export function writeSection(name, markdown) {
   for (const match of current.matchAll(/<!-- bench:([\w-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g)) blocks.set(match[1], match[2]);
   blocks.set(name, `${markdown.trim()}\n`);
   const body = SECTIONS.filter((s) => blocks.has(s)).map((s) => `<!-- bench:${s} -->\n${blocks.get(s)}<!-- /bench:${s} -->`);
+  // Notes written by hand after the last section (runs of other days, kept apart) stay.
+  const lastEnd = [...current.matchAll(/<!-- \/bench:[\w-]+ -->\n/g)].at(-1);
+  const notes = lastEnd ? current.slice(lastEnd.index + lastEnd[0].length).trim() : '';
   writeFileSync(
     RESULTS,
-    `# Benchmark results\n\nWritten by the scripts in bench/ (\`npm run bench\` runs them all; each section says the command that measures it alone). Timings on a shared 2-core machine vary by 10 to 20 % from run to run: compare figures from the same run.\n\n${body.join('\n\n')}\n`,
+    `# Benchmark results\n\nWritten by the scripts in bench/ (\`npm run bench\` runs them all; each section says the command that measures it alone). Timings on a shared 2-core machine vary by 10 to 20 % from run to run: compare figures from the same run.\n\n${body.join('\n\n')}\n${notes ? `\n${notes}\n` : ''}`,
   );
 }
