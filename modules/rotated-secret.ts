@@ -133,8 +133,9 @@ export interface RotatedSecretProps {
  * secrets about twice as fast, with the same output (see bench/RESULTS.md).
  * They are built as constructs, with the same addresses, as soon as one is
  * asked for (`resource`, `encryptionKey`, `resourcePolicy`, `rotationSchedule`,
- * so `addOverride` works as ever: ask before `app.synth()`), and before
- * Aspects run when the stack has any. `secretArn`, `kmsKeyArn` and
+ * so `addOverride` works as ever: ask before `app.synth()`; during it, the
+ * synth fails saying so), and before Aspects run when the stack has any (a
+ * stack that has one already builds each secret at once). `secretArn`, `kmsKeyArn` and
  * `secretName` are references like the resources' own, in this stack and
  * from others. Only code that looks for the resources in `node.children`
  * would miss them: set the context key `cdktf-secret-rotation:eagerSecrets`

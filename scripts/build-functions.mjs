@@ -6,7 +6,7 @@
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundledPackageDirs, thirdPartyNotices } from './third-party-notices.mjs';
 
@@ -76,13 +76,16 @@ for (const name of names) {
 // bundle again (builtInHandlerPackage in modules/private/handler-package.ts,
 // which finds a zip by a hash of the files it holds, so a stale one is never
 // used). Written with the compiled library: `npm run build` compiles it first;
-// jest's global setup rebuilds the bundles only, so without dist/lib the zips
-// are left out and each synth zips the bundle itself, to the same bytes.
-rmSync(join(root, 'dist', 'handler-zips'), { recursive: true, force: true });
+// jest's global setup rebuilds the bundles only, so without dist/lib no zip
+// is written and a synth zips the bundle itself, to the same bytes. Each zip
+// is renamed into place, and only the folders of other bundles are removed,
+// so a synth running meanwhile finds the whole zip or none.
 const packaging = join(root, 'dist', 'lib', 'modules', 'private', 'handler-package.js');
 if (existsSync(packaging)) {
   const { writePrebuiltZip } = createRequire(import.meta.url)(packaging);
-  for (const name of names) writePrebuiltZip(name);
+  const current = new Set(names.map((name) => basename(dirname(writePrebuiltZip(name)))));
+  const zips = join(root, 'dist', 'handler-zips');
+  for (const key of readdirSync(zips)) if (!current.has(key)) rmSync(join(zips, key), { recursive: true, force: true });
 }
 
 // Beside dist/functions, not in it: a handler's folder is zipped whole, and

@@ -54,7 +54,7 @@ const ID = 'cdktf-secret-rotation.DeferredBlocks';
  *
  * Nothing a user relies on is lost: a deferred construct builds its resources
  * as constructs, and stops being written here, as soon as any of them is
- * asked for (its properties: `resource`, `secretArn`, …, so `addOverride`
+ * asked for (its properties: `resource`, `encryptionKey`, …, so `addOverride`
  * works as before), and all of them are built before Aspects run when the
  * stack has any Aspect, so Aspects visit every resource. Only code that walks
  * `node.children` looking for them without either finds them missing: set
@@ -69,40 +69,58 @@ export class DeferredBlocks extends TerraformElement {
   /**
    * Whether constructs in `scope` may be deferred: JSON output (cdktf's HCL
    * writer needs its own forms), the stack's default logical ids (a stack
-   * that names its resources itself must see each one), and not switched
-   * off with EAGER_SECRETS_CONTEXT.
+   * that names its resources itself must see each one), no Aspect yet on the
+   * stack or above it (it would visit the stack before this element could
+   * build anything for it), and not switched off with EAGER_SECRETS_CONTEXT.
    */
   static canDefer(scope: Construct): boolean {
     if (writesHcl(scope) || scope.node.tryGetContext(EAGER_SECRETS_CONTEXT) === true) return false;
-    const stack = TerraformStack.of(scope) as unknown as Record<string, unknown>;
+    const stack = TerraformStack.of(scope);
+    const own = stack.node.tryFindChild(ID) as DeferredBlocks | undefined;
+    if (stack.node.scopes.some((c) => Aspects.of(c).all.some((aspect) => aspect !== own?.aspect))) return false;
+    const methods = stack as unknown as Record<string, unknown>;
     const base = TerraformStack.prototype as unknown as Record<string, unknown>;
-    return stack.allocateLogicalId === base.allocateLogicalId && stack.getLogicalId === base.getLogicalId;
+    return methods.allocateLogicalId === base.allocateLogicalId && methods.getLogicalId === base.getLogicalId;
   }
 
   private readonly pending = new Set<DeferredConstruct>();
   private readonly dependencies = new Map<ITerraformDependable, string>();
   private resolvedTokens?: Map<string, string>;
   private readonly stack: TerraformStack;
+  private readonly aspect: IAspect;
+  /** Aspects have run for a synth that has not written the blocks yet: building now would lose a construct's resources. */
+  private synthesizing = false;
 
   private constructor(stack: TerraformStack) {
     super(stack, ID);
     this.stack = stack;
-    const self: IAspect = {
+    this.aspect = {
       // Aspects visit the stack before its children: building the deferred
       // constructs here puts their resources in the tree that Aspects walk.
       visit: (node) => {
-        if (node === stack && this.pending.size > 0 && hasOtherAspects(stack, self)) this.buildAll();
+        if (node !== stack) return;
+        if (this.live().length > 0 && hasOtherAspects(stack, this.aspect)) this.buildAll();
+        this.synthesizing = true;
       },
     };
-    Aspects.of(stack).add(self);
-    this.node.addValidation({ validate: () => this.missingProvider() });
+    Aspects.of(stack).add(this.aspect);
+    // On the stack, where cdktf reports its own check.
+    stack.node.addValidation({ validate: () => this.missingProvider() });
   }
 
   add(construct: DeferredConstruct): void {
     this.pending.add(construct);
   }
 
+  /** `construct` builds its resources as constructs: it is no longer written here. */
   remove(construct: DeferredConstruct): void {
+    if (this.synthesizing && this.pending.has(construct)) {
+      // cdktf listed the stack's elements before resolving them: constructs
+      // made now would be in neither that list nor these blocks.
+      throw new Error(
+        `${construct.node.path} was asked for one of its resources while its stack was being synthesized (after Aspects ran); ask for it before app.synth() or Testing.synth(), e.g. where the secret is created`,
+      );
+    }
     this.pending.delete(construct);
   }
 
@@ -131,21 +149,26 @@ export class DeferredBlocks extends TerraformElement {
   }
 
   override toTerraform(): Record<string, unknown> {
-    if (this.pending.size === 0) return {};
+    if (this.live().length === 0) {
+      this.synthesizing = false;
+      return {};
+    }
     return {
       resource: Lazy.anyValue({
         // cdktf resolves every element once while preparing, to find
         // references to other stacks: the only tokens here are references to
         // resources of this stack, so that pass is given those alone.
-        produce: (context) => (context.preparing ? [...new Set([...this.pending].flatMap((c) => c.tokens(this)))] : this.write()),
+        produce: (context) => (context.preparing ? [...new Set(this.live().flatMap((c) => c.tokens(this)))] : this.write()),
       }),
     };
   }
 
   override toHclTerraform(): Record<string, unknown> {
-    if (this.pending.size === 0) return {};
+    this.synthesizing = false;
+    const [first] = this.live();
+    if (!first) return {};
     throw new Error(
-      `${[...this.pending][0].node.path} was written for JSON output; to synthesize HCL, create the App with hclOutput: true (cdktf synth --hcl does), before the secrets`,
+      `${first.node.path} was written for JSON output; to synthesize HCL, create the App with hclOutput: true (cdktf synth --hcl does), before the secrets`,
     );
   }
 
@@ -167,16 +190,25 @@ export class DeferredBlocks extends TerraformElement {
     const blocks: ResourceBlocks = {};
     this.resolvedTokens = new Map();
     try {
-      for (const construct of this.pending) construct.writeBlocks(blocks, this);
+      for (const construct of this.live()) construct.writeBlocks(blocks, this);
     } finally {
       this.resolvedTokens = undefined;
+      this.synthesizing = false;
     }
     return blocks;
   }
 
+  /** The deferred constructs still in the tree (one removed with `node.tryRemoveChild` writes nothing). */
+  private live(): DeferredConstruct[] {
+    return [...this.pending].filter((construct) => {
+      const scopes = construct.node.scopes;
+      return scopes.every((c, i) => i === 0 || scopes[i - 1].node.tryFindChild(c.node.id) === c);
+    });
+  }
+
   /** cdktf's own provider check sees only resource classes: the same check for the deferred ones. */
   private missingProvider(): string[] {
-    if (this.pending.size === 0) return [];
+    if (this.live().length === 0) return [];
     const nodes = this.stack.node.findAll();
     const isAws = (c: IConstruct) => (c as TerraformResource).terraformGeneratorMetadata?.providerName === 'aws';
     if (nodes.some((c) => TerraformProvider.isTerraformProvider(c) && isAws(c))) return [];
@@ -188,8 +220,9 @@ export class DeferredBlocks extends TerraformElement {
   }
 }
 
+/** Whether an Aspect other than `self` is on the stack, in it, or above it (an outer stack's visit the inner one). */
 function hasOtherAspects(stack: TerraformStack, self: IAspect): boolean {
-  return stack.node.findAll().some((c) => Aspects.of(c).all.some((aspect) => aspect !== self));
+  return [...stack.node.scopes, ...stack.node.findAll()].some((c) => Aspects.of(c).all.some((aspect) => aspect !== self));
 }
 
 /** The `//` metadata block that cdktf writes into every resource: the construct path and the logical id. */

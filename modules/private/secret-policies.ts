@@ -55,10 +55,14 @@ export function keyPolicyFor(keyAddress: string): string {
 
 const KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'];
 
-/** The app writes HCL (`cdktf synth --hcl`, or `hclOutput`) rather than JSON. */
+/**
+ * The app writes HCL rather than JSON: `hclOutput`, or `cdktf synth --hcl`,
+ * which sets SYNTH_HCL_OUTPUT (cdktf's stacks take "true" or "1").
+ */
 export function writesHcl(scope: Construct): boolean {
   const root = scope.node.root;
-  return App.isApp(root) && root.hclOutput;
+  const env = process.env.SYNTH_HCL_OUTPUT;
+  return (App.isApp(root) && root.hclOutput) || env === 'true' || env === '1';
 }
 
 /** The key policy's text for the key's partition, region and account (placed as they are, unescaped). */

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Aspects, Fn, IAspect, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { App, Aspects, Fn, IAspect, Lazy, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
@@ -150,6 +150,84 @@ describe('RotatedSecret written by the stack (deferred)', () => {
     expect(Object.values(json.resource.aws_kms_key).map((key) => (key.tags as Record<string, string>).owner)).toContain('platform');
   });
 
+  it('writes nothing for a secret removed from the tree, as the constructs would', () => {
+    const json = expectSameAsEager((stack) => {
+      const group = new Construct(stack, 'Group');
+      new RotatedSecret(group, 'Keep');
+      new RotatedSecret(group, 'Drop');
+      group.node.tryRemoveChild('Drop');
+    }, 1);
+    expect(Object.keys(json.resource.aws_secretsmanager_secret)).toEqual([expect.stringMatching(/^Group_Keep_/)]);
+  });
+
+  it('is not used in a stack that has an Aspect when the secret is created, which would visit the stack first', () => {
+    // An Aspect at the top of the stack that works from the stack node, before any child is visited.
+    class ListKeys implements IAspect {
+      visit(node: IConstruct): void {
+        if (!TerraformStack.isStack(node)) return;
+        const keys = node.node.findAll().filter((c): c is KmsKey => c instanceof KmsKey);
+        new TerraformOutput(node, 'keys', { value: keys.map((key) => key.arn) });
+      }
+    }
+    const json = expectSameAsEager((stack) => {
+      Aspects.of(stack).add(new ListKeys());
+      new RotatedSecret(stack, 'Db');
+    }, 0);
+    expect(json.output.keys.value).toEqual([expect.stringMatching(/^\$\{aws_kms_key\.Db_EncryptionKey_\w+\.arn\}$/)]);
+  });
+
+  it('builds the secrets of a stack inside another before the outer stack\'s Aspects visit them', () => {
+    // cdktf runs an outer stack's Aspects over the stacks inside it, in App.synth().
+    const tagged = (context: Record<string, unknown>) => {
+      const outdir = mkdtempSync(join(tmpdir(), 'deferred-'));
+      try {
+        const app = new App({ outdir, context });
+        const outer = new TerraformStack(app, 'outer');
+        const inner = new TerraformStack(outer, 'inner');
+        new AwsProvider(inner, 'aws', { region: 'eu-west-1' });
+        new RotatedSecret(inner, 'Db');
+        Aspects.of(outer).add({
+          visit: (node: IConstruct) => {
+            if (node instanceof KmsKey) node.addOverride('tags.owner', 'platform');
+          },
+        });
+        app.synth();
+        return readFileSync(join(outdir, 'stacks', 'inner', 'cdk.tf.json'), 'utf8');
+      } finally {
+        rmSync(outdir, { recursive: true, force: true });
+      }
+    };
+    const json = tagged({});
+    expect(json).toBe(tagged(EAGER));
+    expect(Object.values(JSON.parse(json).resource.aws_kms_key)).toEqual([expect.objectContaining({ tags: { owner: 'platform' } })]);
+  });
+
+  it('refuses, saying when to ask, a resource asked for while the stack is being synthesized, rather than leave it out', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    // Created before the secret, so cdktf resolves it before the stack's element writes the secret.
+    const outputs = new Construct(stack, 'Outputs');
+    const secret = new RotatedSecret(stack, 'Db');
+    new TerraformOutput(outputs, 'key', { value: Lazy.stringValue({ produce: () => secret.encryptionKey!.keyId }) });
+    expect(() => Testing.synth(stack)).toThrow(
+      'test/Db was asked for one of its resources while its stack was being synthesized (after Aspects ran); ask for it before app.synth() or Testing.synth()',
+    );
+  });
+
+  it('is not used when SYNTH_HCL_OUTPUT asks cdktf\'s stacks for HCL, as "true" or "1"', () => {
+    const saved = process.env.SYNTH_HCL_OUTPUT;
+    try {
+      for (const value of ['true', '1']) {
+        process.env.SYNTH_HCL_OUTPUT = value;
+        const stack = new TerraformStack(Testing.app(), 'test');
+        expect(new RotatedSecret(stack, 'Db').node.children.length).toBeGreaterThan(0);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+      else process.env.SYNTH_HCL_OUTPUT = saved;
+    }
+  });
+
   it('is not used for a secret whose props hold a Terraform expression, initial value or own statements', () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, 'test');
@@ -238,7 +316,7 @@ describe('RotatedSecret written by the stack (deferred)', () => {
     try {
       const app = new App({ outdir });
       new RotatedSecret(new TerraformStack(app, 'test'), 'Db');
-      expect(() => app.synth()).toThrow(/add provider constructs .* to your stack 'test' for the following providers: aws/);
+      expect(() => app.synth()).toThrow(/\[test\] Found resources without a matching provider construct\. .* to your stack 'test' for the following providers: aws/);
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
