@@ -20,19 +20,25 @@ const EAGER = { 'cdktf-secret-rotation:eagerSecrets': true };
 
 type Build = (stack: TerraformStack) => void;
 
-/** Synthesizes one stack with `App.synth()` and returns its cdk.tf.json, `//` metadata included. */
-function synthesize(build: Build, context: Record<string, unknown> = {}): string {
+/** Runs `synthesize` with an App writing to a fresh folder, removed afterwards. */
+function withApp<T>(context: Record<string, unknown>, synthesize: (app: App, outdir: string) => T): T {
   const outdir = mkdtempSync(join(tmpdir(), 'deferred-'));
   try {
-    const app = new App({ outdir, context });
+    return synthesize(new App({ outdir, context }), outdir);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Synthesizes one stack with `App.synth()` and returns its cdk.tf.json, `//` metadata included. */
+function synthesize(build: Build, context: Record<string, unknown> = {}): string {
+  return withApp(context, (app, outdir) => {
     const stack = new TerraformStack(app, 'test');
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
     build(stack);
     app.synth();
     return readFileSync(join(outdir, 'stacks', 'test', 'cdk.tf.json'), 'utf8');
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
@@ -179,9 +185,7 @@ describe('RotatedSecret written by the stack (deferred)', () => {
   it('builds the secrets of a stack inside another before the outer stack\'s Aspects visit them', () => {
     // cdktf runs an outer stack's Aspects over the stacks inside it, in App.synth().
     const tagged = (context: Record<string, unknown>) => {
-      const outdir = mkdtempSync(join(tmpdir(), 'deferred-'));
-      try {
-        const app = new App({ outdir, context });
+      return withApp(context, (app, outdir) => {
         const outer = new TerraformStack(app, 'outer');
         const inner = new TerraformStack(outer, 'inner');
         new AwsProvider(inner, 'aws', { region: 'eu-west-1' });
@@ -193,9 +197,7 @@ describe('RotatedSecret written by the stack (deferred)', () => {
         });
         app.synth();
         return readFileSync(join(outdir, 'stacks', 'inner', 'cdk.tf.json'), 'utf8');
-      } finally {
-        rmSync(outdir, { recursive: true, force: true });
-      }
+      });
     };
     const json = tagged({});
     expect(json).toBe(tagged(EAGER));
@@ -243,9 +245,7 @@ describe('RotatedSecret written by the stack (deferred)', () => {
   });
 
   it('is not used when the rotation function is in another stack, and the cross-stack reference still works', () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'deferred-'));
-    try {
-      const app = new App({ outdir });
+    withApp({}, (app, outdir) => {
       const shared = new TerraformStack(app, 'shared');
       new AwsProvider(shared, 'aws', { region: 'eu-west-1' });
       const fn = RotationFunction.postgresSingleUser(shared, 'Rotation');
@@ -256,16 +256,12 @@ describe('RotatedSecret written by the stack (deferred)', () => {
       app.synth();
       const rotation = JSON.parse(readFileSync(join(outdir, 'stacks', 'databases', 'cdk.tf.json'), 'utf8')).resource.aws_secretsmanager_secret_rotation;
       expect(Object.values(rotation)[0]).toMatchObject({ rotation_lambda_arn: expect.stringContaining('data.terraform_remote_state') });
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('gives the references that the resources would, in the stack and from another one', () => {
     const synthesizeBoth = (context: Record<string, unknown>) => {
-      const outdir = mkdtempSync(join(tmpdir(), 'deferred-'));
-      try {
-        const app = new App({ outdir, context });
+      return withApp(context, (app, outdir) => {
         const secrets = new TerraformStack(app, 'secrets');
         new AwsProvider(secrets, 'aws', { region: 'eu-west-1' });
         const fn = RotationFunction.postgresMultiUser(secrets, 'Rotation');
@@ -279,9 +275,7 @@ describe('RotatedSecret written by the stack (deferred)', () => {
         expect(deferredSecrets(secrets)).toHaveLength(context === EAGER ? 0 : 2);
         app.synth();
         return ['secrets', 'consumer'].map((stack) => readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
-      } finally {
-        rmSync(outdir, { recursive: true, force: true });
-      }
+      });
     };
     const [secrets, consumer] = synthesizeBoth({});
     expect([secrets, consumer]).toEqual(synthesizeBoth(EAGER));
@@ -312,14 +306,10 @@ describe('RotatedSecret written by the stack (deferred)', () => {
   });
 
   it('reports a missing AWS provider, as cdktf does for the resource classes', () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'deferred-'));
-    try {
-      const app = new App({ outdir });
+    withApp({}, (app) => {
       new RotatedSecret(new TerraformStack(app, 'test'), 'Db');
       expect(() => app.synth()).toThrow(/\[test\] Found resources without a matching provider construct\. .* to your stack 'test' for the following providers: aws/);
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('gives Testing.synth the same configuration both ways', () => {
