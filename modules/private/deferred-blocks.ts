@@ -14,6 +14,9 @@ import {
   TerraformStack,
   Tokenization,
 } from 'cdktf';
+// cdktf's own naming (TerraformStack.allocateLogicalId calls it), from its
+// private module: the peer range is ^0.21.0, cdktf's last release line, and
+// test/modules/deferred-secrets.test.ts fails if its ids ever differ.
 import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { writesHcl } from './secret-policies';
 
