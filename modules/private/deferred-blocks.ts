@@ -91,7 +91,7 @@ export class DeferredBlocks extends TerraformElement {
   private resolvedTokens?: Map<string, string>;
   private readonly stack: TerraformStack;
   private readonly aspect: IAspect;
-  /** Aspects have run for a synth that has not written the blocks yet: building now would lose a construct's resources. */
+  /** The stack has listed its elements for a synth that has not written these blocks yet: building now would lose a construct's resources. */
   private synthesizing = false;
 
   private constructor(stack: TerraformStack) {
@@ -101,9 +101,7 @@ export class DeferredBlocks extends TerraformElement {
       // Aspects visit the stack before its children: building the deferred
       // constructs here puts their resources in the tree that Aspects walk.
       visit: (node) => {
-        if (node !== stack) return;
-        if (this.live().length > 0 && hasOtherAspects(stack, this.aspect)) this.buildAll();
-        this.synthesizing = true;
+        if (node === stack && this.live().length > 0 && hasOtherAspects(stack, this.aspect)) this.buildAll();
       },
     };
     Aspects.of(stack).add(this.aspect);
@@ -121,7 +119,7 @@ export class DeferredBlocks extends TerraformElement {
       // cdktf listed the stack's elements before resolving them: constructs
       // made now would be in neither that list nor these blocks.
       throw new Error(
-        `${construct.node.path} was asked for one of its resources while its stack was being synthesized (after Aspects ran); ask for it before app.synth() or Testing.synth(), e.g. where the secret is created`,
+        `${construct.node.path} was asked for one of its resources while its stack was being written out; ask for it before app.synth() or Testing.synth(), e.g. where the secret is created`,
       );
     }
     this.pending.delete(construct);
@@ -149,6 +147,16 @@ export class DeferredBlocks extends TerraformElement {
       this.dependencies.set(target, token);
     }
     return token;
+  }
+
+  /**
+   * The stack asks every element for its metadata right after listing its
+   * elements, before it writes any: from here until write(), a construct
+   * that built its resources would be in neither that list nor these blocks.
+   */
+  override toMetadata(): Record<string, unknown> {
+    this.synthesizing = this.pending.size > 0;
+    return {};
   }
 
   override toTerraform(): Record<string, unknown> {

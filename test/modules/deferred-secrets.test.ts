@@ -212,7 +212,7 @@ describe('RotatedSecret written by the stack (deferred)', () => {
     const secret = new RotatedSecret(stack, 'Db');
     new TerraformOutput(outputs, 'key', { value: Lazy.stringValue({ produce: () => secret.encryptionKey!.keyId }) });
     expect(() => Testing.synth(stack)).toThrow(
-      'test/Db was asked for one of its resources while its stack was being synthesized (after Aspects ran); ask for it before app.synth() or Testing.synth()',
+      'test/Db was asked for one of its resources while its stack was being written out; ask for it before app.synth() or Testing.synth()',
     );
   });
 
@@ -309,6 +309,14 @@ describe('RotatedSecret written by the stack (deferred)', () => {
     withApp({}, (app) => {
       new RotatedSecret(new TerraformStack(app, 'test'), 'Db');
       expect(() => app.synth()).toThrow(/\[test\] Found resources without a matching provider construct\. .* to your stack 'test' for the following providers: aws/);
+    });
+  });
+
+  it('lets a secret build its resources after a synth that failed before writing anything', () => {
+    withApp({}, (app) => {
+      const secret = new RotatedSecret(new TerraformStack(app, 'test'), 'Db');
+      expect(() => app.synth()).toThrow(/Found resources without a matching provider construct/);
+      expect(secret.resource.node.path).toBe('test/Db/Resource');
     });
   });
 
