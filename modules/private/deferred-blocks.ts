@@ -4,14 +4,21 @@ import {
   DefaultTokenResolver,
   dependable,
   IAspect,
+  IResolvable,
+  IResolveContext,
   ITerraformDependable,
-  Lazy,
   StringConcat,
+  TerraformBackend,
   TerraformDataSource,
   TerraformElement,
+  TerraformLocal,
+  TerraformModule,
+  TerraformOutput,
   TerraformProvider,
+  TerraformRemoteState,
   TerraformResource,
   TerraformStack,
+  TerraformVariable,
   Tokenization,
 } from 'cdktf';
 // cdktf's own naming (TerraformStack.allocateLogicalId calls it), from its
@@ -164,14 +171,62 @@ export class DeferredBlocks extends TerraformElement {
       this.synthesizing = false;
       return {};
     }
-    return {
-      resource: Lazy.anyValue({
-        // cdktf resolves every element once while preparing, to find
-        // references to other stacks: the only tokens here are references to
-        // resources of this stack, so that pass is given those alone.
-        produce: (context) => (context.preparing ? [...new Set(this.live().flatMap((c) => c.tokens(this)))] : this.write()),
-      }),
+    const resource: IResolvable = { creationStack: [], resolve: (context) => this.produce(context), toString: () => ID };
+    return { resource };
+  }
+
+  /**
+   * The value of `resource` in this element's JSON, as cdktf resolves it:
+   * - while preparing (cdktf resolves every element once, to find references
+   *   to other stacks), only the tokens the blocks hold, all references to
+   *   resources of this stack;
+   * - otherwise the blocks, handed over so that cdktf's two passes of token
+   *   resolution over the stack's configuration (each element's, then the
+   *   whole stack's) do not visit their values: writeBlocks() leaves nothing
+   *   in them to resolve. The element's pass gets them as tokens (Written),
+   *   which the stack's pass turns into the blocks: one per resource type,
+   *   or one per block for a type that another element of the stack writes
+   *   too (cdktf merges the two by logical id). With raw overrides on the
+   *   stack (`stack.addOverride`), which cdktf merges into the resolved
+   *   configuration, they are plain values, resolved as any element's.
+   */
+  private produce(context: IResolveContext): unknown {
+    if (context.preparing) return [...new Set(this.live().flatMap((c) => c.tokens(this)))];
+    const blocks = this.write();
+    const overrides = (this.stack as unknown as { rawOverrides?: object }).rawOverrides;
+    if (overrides === undefined || Object.keys(overrides).length > 0) return blocks;
+    const shared = this.typesWrittenElsewhere();
+    const handed: Record<string, unknown> = {};
+    for (const [type, byId] of Object.entries(blocks)) {
+      if (shared !== 'any' && !shared.has(type)) {
+        handed[type] = new Written(byId);
+        continue;
+      }
+      const each: Record<string, unknown> = {};
+      for (const [id, body] of Object.entries(byId)) each[id] = new Written(body);
+      handed[type] = each;
+    }
+    // Taken as it is: the Written tokens are for the stack's pass.
+    context.registerPostProcessor({ postProcess: () => handed });
+    return undefined;
+  }
+
+  /**
+   * The resource types that other elements of the stack write, or 'any'
+   * when one of them is an element that may write resources of any type
+   * (a TerraformElement of a kind that cdktf does not define).
+   */
+  private typesWrittenElsewhere(): Set<string> | 'any' {
+    const types = new Set<string>();
+    const visit = (node: IConstruct): boolean => {
+      if (node !== this && TerraformElement.isTerraformElement(node)) {
+        if (TerraformResource.isTerraformResource(node)) types.add(node.terraformResourceType);
+        else if (!writesNoResources(node)) return false;
+      }
+      // cdktf writes a stack inside this one on its own.
+      return node.node.children.every((child) => TerraformStack.isStack(child) || visit(child));
     };
+    return visit(this.stack) ? types : 'any';
   }
 
   override toHclTerraform(): Record<string, unknown> {
@@ -228,6 +283,37 @@ export class DeferredBlocks extends TerraformElement {
     return [
       `Found resources without a matching provider construct. Please make sure to add provider constructs [e.g. new RandomProvider(...)] to your stack '${this.stack.node.id}' for the following providers: aws`,
     ];
+  }
+}
+
+/** Whether `element` is of a kind of cdktf's that writes no `resource` blocks. */
+function writesNoResources(element: TerraformElement): boolean {
+  return (
+    TerraformDataSource.isTerraformDataSource(element) ||
+    TerraformProvider.isTerraformProvider(element) ||
+    TerraformOutput.isTerraformOutput(element) ||
+    TerraformBackend.isBackend(element) ||
+    [TerraformLocal, TerraformVariable, TerraformModule, TerraformRemoteState].some((kind) => element instanceof kind)
+  );
+}
+
+/**
+ * A value that cdktf's resolver takes as it is, without visiting it: resolving
+ * the token gives `undefined`, then the post-processor that it registers
+ * gives the value. Only for values that hold nothing to resolve.
+ */
+class Written implements IResolvable {
+  readonly creationStack: string[] = [];
+
+  constructor(private readonly value: unknown) {}
+
+  resolve(context: IResolveContext): undefined {
+    context.registerPostProcessor({ postProcess: () => this.value });
+    return undefined;
+  }
+
+  toString(): string {
+    return 'cdktf-secret-rotation.Written';
   }
 }
 

@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Aspects, Fn, IAspect, Lazy, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { App, Aspects, Fn, IAspect, Lazy, TerraformElement, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { RotatedSecret, RotatedSecretProps, RotationFunction } from '../../modules';
 
 /**
@@ -115,6 +116,40 @@ describe('RotatedSecret written by the stack (deferred)', () => {
     }, 8);
     expect(Object.keys(json.resource.aws_secretsmanager_secret)).toHaveLength(8);
     expect(Object.keys(json.resource.aws_secretsmanager_secret_rotation)).toHaveLength(8);
+  });
+
+  it('writes the same bytes next to other elements writing blocks of its types: resource classes, an eager secret, a hand-written element', () => {
+    const kmsKeys = (json: ReturnType<typeof expectSameAsEager>) => Object.keys(json.resource.aws_kms_key).sort();
+    // Its types shared by resource classes (a key, and a secret built with its initial value).
+    const classes = expectSameAsEager((stack) => {
+      const fn = RotationFunction.postgresSingleUser(stack, 'Rotation');
+      new RotatedSecret(stack, 'Deferred', { rotation: { function: fn } });
+      const team = new TerraformVariable(stack, 'team', { type: 'string' });
+      new RotatedSecret(stack, 'Built', { tags: { team: team.stringValue }, rotation: { function: fn } });
+      new KmsKey(stack, 'Extra', { description: 'not a secret key' });
+    }, 1);
+    expect(kmsKeys(classes)).toEqual([expect.stringMatching(/^Built_EncryptionKey_/), expect.stringMatching(/^Deferred_EncryptionKey_/), 'Extra']);
+    expect(Object.keys(classes.resource.aws_secretsmanager_secret)).toHaveLength(2);
+    // An element of a kind cdktf does not define, which may write any resource type.
+    class HandWritten extends TerraformElement {
+      override toTerraform(): Record<string, unknown> {
+        return { resource: { aws_kms_key: { hand: { description: 'by hand' } } } };
+      }
+    }
+    const hand = expectSameAsEager((stack) => {
+      new HandWritten(stack, 'Hand');
+      new RotatedSecret(stack, 'Deferred', {});
+    }, 1);
+    expect(kmsKeys(hand)).toEqual([expect.stringMatching(/^Deferred_EncryptionKey_/), 'hand']);
+  });
+
+  it('writes the same bytes when the stack has raw overrides, which apply to its blocks', () => {
+    const id = makeUniqueId(['Db', 'Resource']);
+    const json = expectSameAsEager((stack) => {
+      new RotatedSecret(stack, 'Db', {});
+      stack.addOverride(`resource.aws_secretsmanager_secret.${id}.description`, 'overridden');
+    }, 1);
+    expect(json.resource.aws_secretsmanager_secret[id]).toMatchObject({ description: 'overridden', recovery_window_in_days: 30 });
   });
 
   it('builds the constructs when one is asked for, and escape hatches still work', () => {
