@@ -289,7 +289,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     const props = this.props;
     const { tags, lifecycle } = settings(props);
     const path = this.node.path;
-    const id = (child: string) => blocks.logicalId(this, child);
+    const id = blocks.logicalIds(this);
     const add = (type: string, child: string, body: Record<string, unknown>, logicalId = id(child)) => {
       (into[type] ??= {})[logicalId] = { '//': blockMetadata(`${path}/${child}`, logicalId), ...body };
     };
@@ -343,7 +343,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
           schedule_expression: scheduleExpression,
         },
         secret_id: secretArn,
-      }, blocks.logicalId(this, 'Rotation', 'Resource'));
+      }, id('Rotation', 'Resource'));
     }
   }
 

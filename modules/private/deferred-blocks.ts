@@ -142,8 +142,14 @@ export class DeferredBlocks extends TerraformElement {
    * (TerraformStack.allocateLogicalId, which canDefer checks is not overridden).
    */
   logicalId(scope: IConstruct, ...ids: string[]): string {
+    return this.logicalIds(scope)(...ids);
+  }
+
+  /** logicalId() for resources under `scope`, its path worked out once. */
+  logicalIds(scope: IConstruct): (...ids: string[]) => string {
     const scopes = scope.node.scopes;
-    return makeUniqueId([...scopes.slice(scopes.indexOf(this.stack) + 1).map((c) => c.node.id), ...ids]);
+    const path = scopes.slice(scopes.indexOf(this.stack) + 1).map((c) => c.node.id);
+    return (...ids) => makeUniqueId([...path, ...ids]);
   }
 
   /** A `depends_on` entry for `target`, as cdktf writes it: one token per target, shared by every block. */

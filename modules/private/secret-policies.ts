@@ -67,7 +67,7 @@ export function writesHcl(scope: Construct): boolean {
 
 /** The key policy's text for the key's partition, region and account (placed as they are, unescaped). */
 function keyPolicyJson(partition: string, region: string, account: string): string {
-  const text = JSON.stringify({
+  keyPolicyParts ??= JSON.stringify({
     Version: '2012-10-17',
     Statement: [
       { Sid: 'AccountAdministersKey', Effect: 'Allow', Principal: { AWS: 'arn:@P:iam::@A:root' }, Action: 'kms:*', Resource: '*' },
@@ -80,9 +80,14 @@ function keyPolicyJson(partition: string, region: string, account: string): stri
         Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.@R.amazonaws.com', 'kms:CallerAccount': '@A' } },
       },
     ],
-  });
-  return text.replace(/@[PRA]/g, (field) => (field === '@P' ? partition : field === '@R' ? region : account));
+  }).split(/(@[PRA])/);
+  let text = '';
+  for (const part of keyPolicyParts) text += part === '@P' ? partition : part === '@R' ? region : part === '@A' ? account : part;
+  return text;
 }
+
+/** The key policy's text, split around its fields (@P, @R, @A): made once, as every key of the app has it. */
+let keyPolicyParts: string[] | undefined;
 
 export interface SecretPolicyOptions {
   readonly secretArn: string;
