@@ -287,7 +287,10 @@ export class RotatedSecret extends Construct implements RotatableSecret {
    */
   writeBlocks(into: ResourceBlocks, blocks: DeferredBlocks): void {
     const props = this.props;
-    const { tags, lifecycle } = settings(props);
+    const { tags: given, lifecycle } = settings(props);
+    // Each block gets a copy, as cdktf's resolve would give: the written
+    // configuration shares no object with the props.
+    const tags = () => (given === undefined ? undefined : { ...given });
     const path = this.node.path;
     const id = blocks.logicalIds(this);
     const add = (type: string, child: string, body: Record<string, unknown>, logicalId = id(child)) => {
@@ -304,7 +307,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
         deletion_window_in_days: key.deletionWindowInDays,
         description: key.description,
         enable_key_rotation: key.enableKeyRotation,
-        tags,
+        tags: tags(),
         ...tf,
       }, keyId);
       add('aws_kms_key_policy', 'EncryptionKeyPolicy', { key_id: `\${aws_kms_key.${keyId}.key_id}`, policy: keyPolicyFor(`aws_kms_key.${keyId}`) });
@@ -318,7 +321,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
       description: props.description,
       kms_key_id: kmsKeyId,
       recovery_window_in_days: props.recoveryWindowInDays ?? 30,
-      tags,
+      tags: tags(),
       replica: props.replicas?.map((r) => ({ region: r.region, kms_key_id: r.kmsKeyArn })),
       ...tf,
     }, secretId);
@@ -413,7 +416,10 @@ function canDefer(secret: RotatedSecret, props: RotatedSecretProps): boolean {
   const fn = props.rotation?.function;
   if (fn && TerraformStack.of(fn) !== TerraformStack.of(secret)) return false;
   if (!isLiteralResourcePolicy(secret, { deletionAllowedFor: props.deletionAllowedFor || undefined, statements: [] })) return false;
+  // The ids of the secret's path are in its blocks (metadata, key description).
+  const path = secret.node.scopes.map((c) => c.node.id);
   return !holdsToken([
+    path,
     props.name,
     props.description,
     props.kmsKeyArn,
@@ -433,13 +439,32 @@ function scheduleOf(rotation: SecretRotationOptions): RotationScheduleOptions {
   return { automaticallyAfterDays, scheduleExpression, duration, rotateImmediately };
 }
 
-/** Whether `value` is or holds (in a list or map, keys included) an unresolved token. */
+/**
+ * Whether `value` is or holds (in a list or map, keys included) an unresolved
+ * token, in any of the forms cdktf resolves: the DeferredBlocks element
+ * writes the secret's values as they are.
+ */
 function holdsToken(value: unknown): boolean {
   if (value === undefined || value === null) return false;
+  if (typeof value === 'string') return textHoldsToken(value);
   if (Token.isUnresolved(value)) return true;
   if (Array.isArray(value)) return value.some(holdsToken);
-  if (typeof value === 'object') return Object.entries(value).some(([key, item]) => Token.isUnresolved(key) || holdsToken(item));
+  if (typeof value === 'object') return Object.entries(value).some(([key, item]) => textHoldsToken(key) || holdsToken(item));
   return false;
+}
+
+/** cdktf's pattern for the digits of a number token placed in a string (tokens/private/encoding.js). */
+const NUMBER_IN_TEXT = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/g;
+
+/**
+ * Whether `text` holds a token: a string, list or map token's marker, or a
+ * number token's digits (`${days.numberValue} days` gives "-1.8…e+289 days").
+ * Text that merely holds "TfToken[" counts too: its secret is built as
+ * constructs, which is never wrong.
+ */
+function textHoldsToken(text: string): boolean {
+  if (text.includes('TfToken[')) return true;
+  return (text.match(NUMBER_IN_TEXT) ?? []).some((digits) => Token.isUnresolved(parseFloat(digits)));
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;

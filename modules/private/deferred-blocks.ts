@@ -1,9 +1,11 @@
 import { Construct, IConstruct } from 'constructs';
 import {
   Aspects,
+  CloudBackend,
   DefaultTokenResolver,
   dependable,
   IAspect,
+  ImportableResource,
   IResolvable,
   IResolveContext,
   ITerraformDependable,
@@ -189,12 +191,14 @@ export class DeferredBlocks extends TerraformElement {
    * - otherwise the blocks, handed over so that cdktf's two passes of token
    *   resolution over the stack's configuration (each element's, then the
    *   whole stack's) do not visit their values: writeBlocks() leaves nothing
-   *   in them to resolve. The element's pass gets them as tokens (Written),
-   *   which the stack's pass turns into the blocks: one per resource type,
-   *   or one per block for a type that another element of the stack writes
-   *   too (cdktf merges the two by logical id). With raw overrides on the
-   *   stack (`stack.addOverride`), which cdktf merges into the resolved
-   *   configuration, they are plain values, resolved as any element's.
+   *   in them to resolve (RotatedSecret defers only secrets whose props and
+   *   path hold no token). The element's pass gets each resource type's
+   *   blocks as one token (Written), which the stack's pass turns into the
+   *   blocks. A type that another element of the stack writes too is given
+   *   as plain values, as any element's, for cdktf to merge the two; so is
+   *   every type when the stack has raw overrides (`stack.addOverride`,
+   *   merged into the configuration after the elements) or an element that
+   *   may write any type.
    */
   private produce(context: IResolveContext): unknown {
     if (context.preparing) return [...new Set(this.live().flatMap((c) => c.tokens(this)))];
@@ -202,32 +206,28 @@ export class DeferredBlocks extends TerraformElement {
     const overrides = (this.stack as unknown as { rawOverrides?: object }).rawOverrides;
     if (overrides === undefined || Object.keys(overrides).length > 0) return blocks;
     const shared = this.typesWrittenElsewhere();
+    if (shared === 'any') return blocks;
     const handed: Record<string, unknown> = {};
-    for (const [type, byId] of Object.entries(blocks)) {
-      if (shared !== 'any' && !shared.has(type)) {
-        handed[type] = new Written(byId);
-        continue;
-      }
-      const each: Record<string, unknown> = {};
-      for (const [id, body] of Object.entries(byId)) each[id] = new Written(body);
-      handed[type] = each;
-    }
-    // Taken as it is: the Written tokens are for the stack's pass.
+    for (const [type, byId] of Object.entries(blocks)) handed[type] = shared.has(type) ? byId : new Written(byId);
+    // Taken as it is: the Written tokens are for the stack's pass; blocks of
+    // a shared type are plain values, resolved as any element's.
     context.registerPostProcessor({ postProcess: () => handed });
     return undefined;
   }
 
   /**
-   * The resource types that other elements of the stack write, or 'any'
-   * when one of them is an element that may write resources of any type
-   * (a TerraformElement of a kind that cdktf does not define).
+   * The resource types that other elements of the stack write, or 'any' when
+   * one of them may write resources of any type: an element whose JSON comes
+   * from a method other than that of one of cdktf's kinds (a subclass that
+   * writes blocks of its own, or a kind cdktf does not define).
    */
   private typesWrittenElsewhere(): Set<string> | 'any' {
     const types = new Set<string>();
     const visit = (node: IConstruct): boolean => {
       if (node !== this && TerraformElement.isTerraformElement(node)) {
-        if (TerraformResource.isTerraformResource(node)) types.add(node.terraformResourceType);
-        else if (!writesNoResources(node)) return false;
+        const method = node.toTerraform;
+        if (method === TerraformResource.prototype.toTerraform) types.add((node as TerraformResource).terraformResourceType);
+        else if (!resourcelessMethods().has(method)) return false;
       }
       // cdktf writes a stack inside this one on its own.
       return node.node.children.every((child) => TerraformStack.isStack(child) || visit(child));
@@ -292,15 +292,24 @@ export class DeferredBlocks extends TerraformElement {
   }
 }
 
-/** Whether `element` is of a kind of cdktf's that writes no `resource` blocks. */
-function writesNoResources(element: TerraformElement): boolean {
-  return (
-    TerraformDataSource.isTerraformDataSource(element) ||
-    TerraformProvider.isTerraformProvider(element) ||
-    TerraformOutput.isTerraformOutput(element) ||
-    TerraformBackend.isBackend(element) ||
-    [TerraformLocal, TerraformVariable, TerraformModule, TerraformRemoteState].some((kind) => element instanceof kind)
+/** The toTerraform methods of cdktf's kinds of element that write no `resource` blocks. */
+let resourceless: Set<unknown> | undefined;
+function resourcelessMethods(): Set<unknown> {
+  resourceless ??= new Set(
+    [
+      TerraformDataSource,
+      TerraformProvider,
+      TerraformOutput,
+      TerraformLocal,
+      TerraformVariable,
+      TerraformBackend,
+      CloudBackend,
+      TerraformModule,
+      TerraformRemoteState,
+      ImportableResource,
+    ].map((kind) => kind.prototype.toTerraform),
   );
+  return resourceless;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Aspects, Fn, IAspect, Lazy, TerraformElement, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { App, Aspects, Fn, IAspect, Lazy, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
@@ -141,6 +141,81 @@ describe('RotatedSecret written by the stack (deferred)', () => {
       new RotatedSecret(stack, 'Deferred', {});
     }, 1);
     expect(kmsKeys(hand)).toEqual([expect.stringMatching(/^Deferred_EncryptionKey_/), 'hand']);
+  });
+
+  it('writes the same bytes next to a resource given one of its logical ids, and next to subclasses of cdktf\'s kinds that write blocks of its types', () => {
+    // cdktf merges two blocks of one logical id: the key's multi_region stays, whichever comes first.
+    const key = (stack: TerraformStack) => new KmsKey(stack, 'Extra', { multiRegion: true }).overrideLogicalId(makeUniqueId(['Db', 'EncryptionKey']));
+    for (const [before, after] of [[key, () => undefined], [() => undefined, key]]) {
+      const json = expectSameAsEager((stack) => {
+        before(stack);
+        new RotatedSecret(stack, 'Db', {});
+        after(stack);
+      }, 1);
+      expect(json.resource.aws_kms_key[makeUniqueId(['Db', 'EncryptionKey'])]).toMatchObject({ multi_region: true, enable_key_rotation: true });
+    }
+    class RoleWithKey extends TerraformResource {
+      constructor(scope: Construct, id: string) {
+        super(scope, id, { terraformResourceType: 'aws_iam_role', terraformGeneratorMetadata: { providerName: 'aws' } });
+      }
+      override toTerraform(): Record<string, unknown> {
+        const json = super.toTerraform() as { resource: Record<string, unknown> };
+        json.resource.aws_kms_key = { role_key: { description: 'key for the role' } };
+        return json;
+      }
+    }
+    class OutputWithKey extends TerraformOutput {
+      override toTerraform(): Record<string, unknown> {
+        return { ...super.toTerraform(), resource: { aws_kms_key: { output_key: { description: 'key for the output' } } } };
+      }
+    }
+    // Each alone: either makes every type plain.
+    const role = expectSameAsEager((stack) => {
+      new RotatedSecret(stack, 'Db', {});
+      new RoleWithKey(stack, 'Role');
+    }, 1);
+    expect(Object.keys(role.resource.aws_kms_key).sort()).toEqual([makeUniqueId(['Db', 'EncryptionKey']), 'role_key']);
+    const output = expectSameAsEager((stack) => {
+      new RotatedSecret(stack, 'Db', {});
+      new OutputWithKey(stack, 'Out', { value: 'x' });
+    }, 1);
+    expect(Object.keys(output.resource.aws_kms_key).sort()).toEqual([makeUniqueId(['Db', 'EncryptionKey']), 'output_key']);
+  });
+
+  it('builds as constructs a secret whose props or path hold a token in any of the forms cdktf resolves, a number or list token in text included', () => {
+    const built = (build: (stack: TerraformStack) => RotatedSecret) => {
+      const stack = new TerraformStack(Testing.app(), 'test');
+      return build(stack).node.children.length > 0;
+    };
+    const days = (stack: TerraformStack) => new TerraformVariable(stack, 'days', { type: 'number' }).numberValue;
+    const env = (stack: TerraformStack) => new TerraformVariable(stack, 'env', { type: 'string' }).stringValue;
+    const subnets = (stack: TerraformStack) => new TerraformVariable(stack, 'subnets', { type: 'list(string)' }).listValue;
+    expect(built((stack) => new RotatedSecret(stack, 'Db', { description: `rotated every ${days(stack)} days` }))).toBe(true);
+    expect(built((stack) => new RotatedSecret(stack, 'Db', { tags: { days: `${days(stack)}` } }))).toBe(true);
+    expect(built((stack) => new RotatedSecret(stack, 'Db', { description: `subnets ${subnets(stack)}` }))).toBe(true);
+    expect(built((stack) => new RotatedSecret(stack, `Db-${env(stack)}`, {}))).toBe(true);
+    expect(built((stack) => new RotatedSecret(new Construct(stack, `Team-${env(stack)}`), 'Db', {}))).toBe(true);
+    // Text that only looks like a number with an exponent is a plain value.
+    expect(built((stack) => new RotatedSecret(stack, 'Db', { description: 'up to 1e5 reads, 2.5E+3 writes' }))).toBe(false);
+    // (A token in an id gives a logical id that depends on cdktf's token counter, so that case is not compared.)
+    const json = expectSameAsEager((stack) => {
+      new RotatedSecret(stack, 'Db', { description: `rotated every ${days(stack)} days`, tags: { team: env(stack) } });
+    }, 0);
+    expect(json.resource.aws_secretsmanager_secret[makeUniqueId(['Db', 'Resource'])]).toMatchObject({ description: 'rotated every ${var.days} days' });
+  });
+
+  it('gives the stack\'s configuration no object of the props: a tool editing it changes nothing else', () => {
+    const tags = { team: 'payments' };
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    new RotatedSecret(stack, 'Db', { tags });
+    const json = stack.toTerraform() as ReturnType<typeof expectSameAsEager>;
+    for (const type of ['aws_kms_key', 'aws_secretsmanager_secret']) {
+      const written = Object.values(json.resource[type])[0].tags as Record<string, string>;
+      expect(written).toEqual(tags);
+      written.team = 'changed';
+    }
+    expect(tags).toEqual({ team: 'payments' });
   });
 
   it('writes the same bytes when the stack has raw overrides, which apply to its blocks', () => {
