@@ -14,7 +14,7 @@ import {
   secretKeyPolicy,
   secretResourcePolicy,
 } from './private/secret-policies';
-import { blockMetadata, DeferredBlocks, ResourceBlocks } from './private/deferred-blocks';
+import { DeferredBlocks, resourceBlock, ResourceBlocks } from './private/deferred-blocks';
 import { HostedRotation } from './hosted-rotation';
 import { ReadableSecret, RotatableSecret, RotationFunction } from './rotation-function';
 import { RotationSchedule, RotationScheduleOptions, validateSchedule } from './rotation-schedule';
@@ -287,14 +287,13 @@ export class RotatedSecret extends Construct implements RotatableSecret {
    */
   writeBlocks(into: ResourceBlocks, blocks: DeferredBlocks): void {
     const props = this.props;
-    const { tags: given, lifecycle } = settings(props);
-    // Each block gets a copy, as cdktf's resolve would give: the written
-    // configuration shares no object with the props.
-    const tags = () => (given === undefined ? undefined : { ...given });
+    const { tags, lifecycle } = settings(props);
     const path = this.node.path;
     const id = blocks.logicalIds(this);
+    // resourceBlock() copies every object, as cdktf's resolve would: the
+    // written configuration shares none with the props or another block.
     const add = (type: string, child: string, body: Record<string, unknown>, logicalId = id(child)) => {
-      (into[type] ??= {})[logicalId] = { '//': blockMetadata(`${path}/${child}`, logicalId), ...body };
+      (into[type] ??= {})[logicalId] = resourceBlock(`${path}/${child}`, logicalId, body);
     };
     const tf = { lifecycle: lifecycle.lifecycle ? { prevent_destroy: true } : undefined };
     const fn = props.rotation?.function;
@@ -307,7 +306,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
         deletion_window_in_days: key.deletionWindowInDays,
         description: key.description,
         enable_key_rotation: key.enableKeyRotation,
-        tags: tags(),
+        tags,
         ...tf,
       }, keyId);
       add('aws_kms_key_policy', 'EncryptionKeyPolicy', { key_id: `\${aws_kms_key.${keyId}.key_id}`, policy: keyPolicyFor(`aws_kms_key.${keyId}`) });
@@ -321,7 +320,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
       description: props.description,
       kms_key_id: kmsKeyId,
       recovery_window_in_days: props.recoveryWindowInDays ?? 30,
-      tags: tags(),
+      tags,
       replica: props.replicas?.map((r) => ({ region: r.region, kms_key_id: r.kmsKeyArn })),
       ...tf,
     }, secretId);
@@ -350,6 +349,14 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     }
   }
 
+  /** The addresses (`<type>.<logical id>`) of the blocks writeBlocks() writes. @internal */
+  addresses(blocks: DeferredBlocks, types: ReadonlySet<string>): string[] {
+    const id = blocks.logicalIds(this);
+    return Object.entries(BLOCK_PATHS)
+      .filter(([type]) => types.has(type))
+      .map(([type, path]) => `${type}.${id(...path)}`);
+  }
+
   /** The tokens writeBlocks() places: the rotation function's, all of the same stack. @internal */
   tokens(blocks: DeferredBlocks): string[] {
     const fn = this.props.rotation?.function;
@@ -366,6 +373,15 @@ interface BuiltSecret {
   readonly rotationSchedule?: RotationSchedule;
   readonly resourcePolicy?: SecretsmanagerSecretPolicy;
 }
+
+/** The path under the secret of each of the resources it may have, by type (writeBlocks() writes each there). */
+const BLOCK_PATHS: Readonly<Record<string, readonly string[]>> = {
+  aws_kms_key: ['EncryptionKey'],
+  aws_kms_key_policy: ['EncryptionKeyPolicy'],
+  aws_secretsmanager_secret: ['Resource'],
+  aws_secretsmanager_secret_policy: ['ResourcePolicy'],
+  aws_secretsmanager_secret_rotation: ['Rotation', 'Resource'],
+};
 
 /** The tags and lifecycle that build() and writeBlocks() both give the secret and its key. */
 function settings(props: RotatedSecretProps) {

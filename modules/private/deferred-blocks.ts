@@ -46,6 +46,11 @@ export interface DeferredConstruct extends IConstruct {
    * would write it (attributes in Terraform's names, `//` metadata included).
    */
   writeBlocks(into: ResourceBlocks, blocks: DeferredBlocks): void;
+  /**
+   * The addresses (`<type>.<logical id>`) its blocks of `types` may have
+   * (one it does not write may be listed: that only builds it).
+   */
+  addresses(blocks: DeferredBlocks, types: ReadonlySet<string>): string[];
   /** The tokens its blocks hold: references to resources of the same stack only. */
   tokens(blocks: DeferredBlocks): string[];
   /** Builds its resources as constructs, after which it writes nothing here. */
@@ -107,10 +112,14 @@ export class DeferredBlocks extends TerraformElement {
     super(stack, ID);
     this.stack = stack;
     this.aspect = {
-      // Aspects visit the stack before its children: building the deferred
-      // constructs here puts their resources in the tree that Aspects walk.
+      // Aspects visit the stack before its children, at the start of every
+      // synth (app.synth(), Testing.synth): building the deferred constructs
+      // here puts their resources in the tree that Aspects walk, and in the
+      // place where cdktf merges blocks of one logical id.
       visit: (node) => {
-        if (node === stack && this.live().length > 0 && hasOtherAspects(stack, this.aspect)) this.buildAll();
+        if (node !== stack || this.live().length === 0) return;
+        if (hasOtherAspects(stack, this.aspect)) this.buildAll();
+        else this.buildSharingAddresses();
       },
     };
     Aspects.of(stack).add(this.aspect);
@@ -126,9 +135,11 @@ export class DeferredBlocks extends TerraformElement {
   remove(construct: DeferredConstruct): void {
     if (this.synthesizing && this.pending.has(construct)) {
       // cdktf listed the stack's elements before resolving them: constructs
-      // made now would be in neither that list nor these blocks.
+      // made now would be in neither that list nor these blocks. (Or a synth
+      // failed while writing the stack out, in this same tick: the element
+      // cannot tell the two apart until the next one.)
       throw new Error(
-        `${construct.node.path} was asked for one of its resources while its stack was being written out; ask for it before app.synth() or Testing.synth(), e.g. where the secret is created`,
+        `${construct.node.path} was asked for one of its resources while its stack was being written out; ask for it before app.synth() or Testing.synth(), e.g. where the secret is created (after a synth that failed, ask from a later tick, e.g. after an await, or with a new App)`,
       );
     }
     this.pending.delete(construct);
@@ -137,6 +148,29 @@ export class DeferredBlocks extends TerraformElement {
   /** Builds every deferred construct of the stack as constructs. */
   buildAll(): void {
     for (const construct of [...this.pending]) construct.build();
+  }
+
+  /**
+   * Builds as constructs the deferred constructs with a block at an address
+   * (type and logical id) that another element writes too (a resource given
+   * one of their logical ids with `overrideLogicalId`): cdktf merges such
+   * blocks in the order of the tree, which only constructs keep. All of
+   * them when an element of the stack may write blocks of any type.
+   */
+  private buildSharingAddresses(): void {
+    const shared = this.typesWrittenElsewhere();
+    if (shared === 'any') return this.buildAll();
+    if (shared.size === 0) return;
+    const taken = new Set<string>();
+    for (const node of elementsOf(this.stack)) {
+      if (node !== this && TerraformResource.isTerraformResource(node) && shared.has(node.terraformResourceType)) {
+        taken.add(`${node.terraformResourceType}.${node.friendlyUniqueId}`);
+      }
+    }
+    if (taken.size === 0) return;
+    for (const construct of this.live()) {
+      if (construct.addresses(this, shared).some((address) => taken.has(address))) construct.build();
+    }
   }
 
   /**
@@ -171,6 +205,9 @@ export class DeferredBlocks extends TerraformElement {
    */
   override toMetadata(): Record<string, unknown> {
     this.synthesizing = this.pending.size > 0;
+    // A synth is synchronous: should it fail before write(), the flag must
+    // not outlive it.
+    if (this.synthesizing) queueMicrotask(() => (this.synthesizing = false));
     return {};
   }
 
@@ -208,9 +245,20 @@ export class DeferredBlocks extends TerraformElement {
     const shared = this.typesWrittenElsewhere();
     if (shared === 'any') return blocks;
     const handed: Record<string, unknown> = {};
-    for (const [type, byId] of Object.entries(blocks)) handed[type] = shared.has(type) ? byId : new Written(byId);
-    // Taken as it is: the Written tokens are for the stack's pass; blocks of
-    // a shared type are plain values, resolved as any element's.
+    for (const [type, byId] of Object.entries(blocks)) {
+      if (!shared.has(type)) {
+        handed[type] = new Written(byId);
+        continue;
+      }
+      // A type that another element writes too: cdktf merges the two
+      // elements' blocks of the type, so each block is a token of its own.
+      // (None has the address of another element's block: the Aspect built
+      // such constructs, see buildSharingAddresses.)
+      const each: Record<string, unknown> = {};
+      for (const [id, body] of Object.entries(byId)) each[id] = new Written(body);
+      handed[type] = each;
+    }
+    // Taken as it is: the Written tokens are for the stack's pass.
     context.registerPostProcessor({ postProcess: () => handed });
     return undefined;
   }
@@ -223,16 +271,13 @@ export class DeferredBlocks extends TerraformElement {
    */
   private typesWrittenElsewhere(): Set<string> | 'any' {
     const types = new Set<string>();
-    const visit = (node: IConstruct): boolean => {
-      if (node !== this && TerraformElement.isTerraformElement(node)) {
-        const method = node.toTerraform;
-        if (method === TerraformResource.prototype.toTerraform) types.add((node as TerraformResource).terraformResourceType);
-        else if (!resourcelessMethods().has(method)) return false;
-      }
-      // cdktf writes a stack inside this one on its own.
-      return node.node.children.every((child) => TerraformStack.isStack(child) || visit(child));
-    };
-    return visit(this.stack) ? types : 'any';
+    for (const node of elementsOf(this.stack)) {
+      if (node === this) continue;
+      const method = node.toTerraform;
+      if (method === TerraformResource.prototype.toTerraform) types.add((node as TerraformResource).terraformResourceType);
+      else if (!resourcelessMethods().has(method)) return 'any';
+    }
+    return types;
   }
 
   override toHclTerraform(): Record<string, unknown> {
@@ -332,12 +377,39 @@ class Written implements IResolvable {
   }
 }
 
+/** The stack's elements, as cdktf lists them (not those of a stack inside it, which is written on its own). */
+function elementsOf(stack: TerraformStack): TerraformElement[] {
+  const found: TerraformElement[] = [];
+  const visit = (node: IConstruct) => {
+    if (TerraformElement.isTerraformElement(node)) found.push(node);
+    for (const child of node.node.children) if (!TerraformStack.isStack(child)) visit(child);
+  };
+  visit(stack);
+  return found;
+}
+
 /** Whether an Aspect other than `self` is on the stack, in it, or above it (an outer stack's visit the inner one). */
 function hasOtherAspects(stack: TerraformStack, self: IAspect): boolean {
   return [...stack.node.scopes, ...stack.node.findAll()].some((c) => Aspects.of(c).all.some((aspect) => aspect !== self));
 }
 
-/** The `//` metadata block that cdktf writes into every resource: the construct path and the logical id. */
-export function blockMetadata(path: string, uniqueId: string): Record<string, unknown> {
-  return { metadata: { path, uniqueId } };
+/**
+ * A resource block as cdktf writes it: the `//` metadata (the construct path
+ * and the logical id), then `body` without its undefined values, at any
+ * depth, as cdktf's resolve leaves it (cdktf merges blocks of one address,
+ * and an undefined value there would delete the other block's).
+ */
+export function resourceBlock(path: string, uniqueId: string, body: Record<string, unknown>): Record<string, unknown> {
+  return { '//': { metadata: { path, uniqueId } }, ...(definedOnly(body) as Record<string, unknown>) };
+}
+
+function definedOnly(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.filter((item) => item !== undefined).map(definedOnly);
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined) out[key] = definedOnly(item);
+  }
+  return out;
 }

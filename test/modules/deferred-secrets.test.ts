@@ -154,6 +154,13 @@ describe('RotatedSecret written by the stack (deferred)', () => {
       }, 1);
       expect(json.resource.aws_kms_key[makeUniqueId(['Db', 'EncryptionKey'])]).toMatchObject({ multi_region: true, enable_key_rotation: true });
     }
+    // In the order of the tree: the later block's values win, and the earlier one's tags stay when the later has none.
+    const between = expectSameAsEager((stack) => {
+      new RotatedSecret(stack, 'A', {});
+      new KmsKey(stack, 'Extra', { description: 'mine', tags: { x: 'y' } }).overrideLogicalId(makeUniqueId(['Db', 'EncryptionKey']));
+      new RotatedSecret(stack, 'Db', {});
+    }, 2);
+    expect(between.resource.aws_kms_key[makeUniqueId(['Db', 'EncryptionKey'])]).toMatchObject({ description: 'Encrypts the Secrets Manager secret test/Db', tags: { x: 'y' } });
     class RoleWithKey extends TerraformResource {
       constructor(scope: Construct, id: string) {
         super(scope, id, { terraformResourceType: 'aws_iam_role', terraformGeneratorMetadata: { providerName: 'aws' } });
@@ -210,12 +217,14 @@ describe('RotatedSecret written by the stack (deferred)', () => {
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
     new RotatedSecret(stack, 'Db', { tags });
     const json = stack.toTerraform() as ReturnType<typeof expectSameAsEager>;
-    for (const type of ['aws_kms_key', 'aws_secretsmanager_secret']) {
-      const written = Object.values(json.resource[type])[0].tags as Record<string, string>;
-      expect(written).toEqual(tags);
-      written.team = 'changed';
+    const [key, secret] = ['aws_kms_key', 'aws_secretsmanager_secret'].map((type) => Object.values(json.resource[type])[0] as Record<string, Record<string, unknown>>);
+    for (const block of [key, secret]) {
+      expect(block.tags).toEqual(tags);
+      block.tags.team = 'changed';
     }
     expect(tags).toEqual({ team: 'payments' });
+    delete key.lifecycle.prevent_destroy;
+    expect(secret.lifecycle).toEqual({ prevent_destroy: true });
   });
 
   it('writes the same bytes when the stack has raw overrides, which apply to its blocks', () => {
@@ -428,6 +437,28 @@ describe('RotatedSecret written by the stack (deferred)', () => {
       expect(() => app.synth()).toThrow(/Found resources without a matching provider construct/);
       expect(secret.resource.node.path).toBe('test/Db/Resource');
     });
+  });
+
+  it('lets a secret build its resources from a later tick after a synth that failed while writing the stack out', async () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    let fail = true;
+    new TerraformOutput(stack, 'out', {
+      value: Lazy.stringValue({
+        produce: (context) => {
+          if (fail && !context.preparing) throw new Error('boom');
+          return 'x';
+        },
+      }),
+    });
+    const secret = new RotatedSecret(stack, 'Db', {});
+    expect(() => Testing.synth(stack)).toThrow('boom');
+    expect(() => secret.resource).toThrow('after a synth that failed, ask from a later tick');
+    await Promise.resolve();
+    fail = false;
+    secret.resource.addOverride('name', 'after');
+    expect(Object.values(JSON.parse(Testing.synth(stack)).resource.aws_secretsmanager_secret)).toEqual([expect.objectContaining({ name: 'after' })]);
   });
 
   it('gives Testing.synth the same configuration both ways', () => {
