@@ -14,7 +14,7 @@ import {
   secretKeyPolicy,
   secretResourcePolicy,
 } from './private/secret-policies';
-import { DeferredBlocks, resourceBlock, ResourceBlocks } from './private/deferred-blocks';
+import { DeferredBlocks, mergeBlock, resourceBlock, ResourceBlocks } from './private/deferred-blocks';
 import { HostedRotation } from './hosted-rotation';
 import { ReadableSecret, RotatableSecret, RotationFunction } from './rotation-function';
 import { RotationSchedule, RotationScheduleOptions, validateSchedule } from './rotation-schedule';
@@ -293,7 +293,11 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     // resourceBlock() copies every object, as cdktf's resolve would: the
     // written configuration shares none with the props or another block.
     const add = (type: string, child: string, body: Record<string, unknown>, logicalId = id(child)) => {
-      (into[type] ??= {})[logicalId] = resourceBlock(`${path}/${child}`, logicalId, body);
+      const byId = (into[type] ??= {});
+      const block = resourceBlock(`${path}/${child}`, logicalId, body);
+      // Another secret's block of this address (cdktf's logical ids leave
+      // out ids such as `Default`) is merged as cdktf would merge them.
+      byId[logicalId] = byId[logicalId] ? mergeBlock(byId[logicalId], block) : block;
     };
     const tf = { lifecycle: lifecycle.lifecycle ? { prevent_destroy: true } : undefined };
     const fn = props.rotation?.function;
@@ -349,12 +353,10 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     }
   }
 
-  /** The addresses (`<type>.<logical id>`) of the blocks writeBlocks() writes. @internal */
-  addresses(blocks: DeferredBlocks, types: ReadonlySet<string>): string[] {
+  /** The addresses (`<type>.<logical id>`) its blocks may have (see BLOCK_PATHS). @internal */
+  addresses(blocks: DeferredBlocks): string[] {
     const id = blocks.logicalIds(this);
-    return Object.entries(BLOCK_PATHS)
-      .filter(([type]) => types.has(type))
-      .map(([type, path]) => `${type}.${id(...path)}`);
+    return Object.entries(BLOCK_PATHS).map(([type, path]) => `${type}.${id(...path)}`);
   }
 
   /** The tokens writeBlocks() places: the rotation function's, all of the same stack. @internal */

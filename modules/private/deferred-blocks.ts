@@ -47,10 +47,10 @@ export interface DeferredConstruct extends IConstruct {
    */
   writeBlocks(into: ResourceBlocks, blocks: DeferredBlocks): void;
   /**
-   * The addresses (`<type>.<logical id>`) its blocks of `types` may have
-   * (one it does not write may be listed: that only builds it).
+   * The addresses (`<type>.<logical id>`) its blocks may have (one it does
+   * not write may be listed: that only builds it).
    */
-  addresses(blocks: DeferredBlocks, types: ReadonlySet<string>): string[];
+  addresses(blocks: DeferredBlocks): string[];
   /** The tokens its blocks hold: references to resources of the same stack only. */
   tokens(blocks: DeferredBlocks): string[];
   /** Builds its resources as constructs, after which it writes nothing here. */
@@ -152,25 +152,40 @@ export class DeferredBlocks extends TerraformElement {
 
   /**
    * Builds as constructs the deferred constructs with a block at an address
-   * (type and logical id) that another element writes too (a resource given
-   * one of their logical ids with `overrideLogicalId`): cdktf merges such
-   * blocks in the order of the tree, which only constructs keep. All of
-   * them when an element of the stack may write blocks of any type.
+   * (type and logical id) that another element writes too: a resource given
+   * one of their logical ids with `overrideLogicalId`, or another deferred
+   * construct (cdktf's logical ids leave out ids such as `Default`, so
+   * `S` and `Default/S` have the same). cdktf merges such blocks in the
+   * order of the tree, which only constructs keep. All of them when an
+   * element of the stack may write blocks of any type.
    */
   private buildSharingAddresses(): void {
     const shared = this.typesWrittenElsewhere();
     if (shared === 'any') return this.buildAll();
-    if (shared.size === 0) return;
+    const taken = this.addressesOfOthers(shared);
+    const owners = new Map<string, DeferredConstruct>();
+    const sharing = new Set<DeferredConstruct>();
+    for (const construct of this.live()) {
+      for (const address of construct.addresses(this)) {
+        const owner = owners.get(address);
+        if (owner) sharing.add(owner).add(construct);
+        else owners.set(address, construct);
+        if (taken.has(address)) sharing.add(construct);
+      }
+    }
+    for (const construct of sharing) construct.build();
+  }
+
+  /** The addresses of the blocks that the stack's resource classes write, of `types`. */
+  private addressesOfOthers(types: ReadonlySet<string>): Set<string> {
     const taken = new Set<string>();
+    if (types.size === 0) return taken;
     for (const node of elementsOf(this.stack)) {
-      if (node !== this && TerraformResource.isTerraformResource(node) && shared.has(node.terraformResourceType)) {
+      if (node !== this && TerraformResource.isTerraformResource(node) && types.has(node.terraformResourceType)) {
         taken.add(`${node.terraformResourceType}.${node.friendlyUniqueId}`);
       }
     }
-    if (taken.size === 0) return;
-    for (const construct of this.live()) {
-      if (construct.addresses(this, shared).some((address) => taken.has(address))) construct.build();
-    }
+    return taken;
   }
 
   /**
@@ -183,10 +198,20 @@ export class DeferredBlocks extends TerraformElement {
 
   /** logicalId() for resources under `scope`, its path worked out once. */
   logicalIds(scope: IConstruct): (...ids: string[]) => string {
+    let known = this.knownIds.get(scope);
+    if (!known) this.knownIds.set(scope, (known = new Map()));
     const scopes = scope.node.scopes;
     const path = scopes.slice(scopes.indexOf(this.stack) + 1).map((c) => c.node.id);
-    return (...ids) => makeUniqueId([...path, ...ids]);
+    return (...ids) => {
+      const key = ids.join('/');
+      let id = known.get(key);
+      if (id === undefined) known.set(key, (id = makeUniqueId([...path, ...ids])));
+      return id;
+    };
   }
+
+  /** Logical ids already worked out, by scope (a construct's path never changes): the Aspect's and the write's. */
+  private readonly knownIds = new WeakMap<IConstruct, Map<string, string>>();
 
   /** A `depends_on` entry for `target`, as cdktf writes it: one token per target, shared by every block. */
   dependency(target: ITerraformDependable): string {
@@ -244,6 +269,7 @@ export class DeferredBlocks extends TerraformElement {
     if (overrides === undefined || Object.keys(overrides).length > 0) return blocks;
     const shared = this.typesWrittenElsewhere();
     if (shared === 'any') return blocks;
+    const taken = this.addressesOfOthers(shared);
     const handed: Record<string, unknown> = {};
     for (const [type, byId] of Object.entries(blocks)) {
       if (!shared.has(type)) {
@@ -251,11 +277,12 @@ export class DeferredBlocks extends TerraformElement {
         continue;
       }
       // A type that another element writes too: cdktf merges the two
-      // elements' blocks of the type, so each block is a token of its own.
-      // (None has the address of another element's block: the Aspect built
-      // such constructs, see buildSharingAddresses.)
+      // elements' blocks of the type, so each block is a token of its own;
+      // one at another element's address (only when no Aspect ran, as with
+      // stack.toTerraform(): buildSharingAddresses built those) is a plain
+      // value, for cdktf to merge.
       const each: Record<string, unknown> = {};
-      for (const [id, body] of Object.entries(byId)) each[id] = new Written(body);
+      for (const [id, body] of Object.entries(byId)) each[id] = taken.has(`${type}.${id}`) ? body : new Written(body);
       handed[type] = each;
     }
     // Taken as it is: the Written tokens are for the stack's pass.
@@ -401,6 +428,23 @@ function hasOtherAspects(stack: TerraformStack, self: IAspect): boolean {
  */
 export function resourceBlock(path: string, uniqueId: string, body: Record<string, unknown>): Record<string, unknown> {
   return { '//': { metadata: { path, uniqueId } }, ...(definedOnly(body) as Record<string, unknown>) };
+}
+
+/**
+ * Merges `source` into the block `target` as cdktf merges two elements'
+ * blocks of one address (util.deepMerge): objects key by key, lists joined,
+ * anything else replaced. For blocks that only a synth without Aspects (a
+ * direct stack.toTerraform()) leaves sharing an address.
+ */
+export function mergeBlock(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(source)) {
+    const current = target[key];
+    if (Array.isArray(value)) target[key] = Array.isArray(current) ? [...current, ...value] : value;
+    else if (value !== null && typeof value === 'object') {
+      target[key] = mergeBlock(current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>) : {}, value as Record<string, unknown>);
+    } else target[key] = value;
+  }
+  return target;
 }
 
 function definedOnly(value: unknown): unknown {

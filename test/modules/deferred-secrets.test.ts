@@ -227,6 +227,42 @@ describe('RotatedSecret written by the stack (deferred)', () => {
     expect(secret.lifecycle).toEqual({ prevent_destroy: true });
   });
 
+  it('writes the same bytes for two secrets whose blocks have one address (cdktf leaves Default out of logical ids), merged as cdktf merges them', () => {
+    const json = expectSameAsEager((stack) => {
+      new RotatedSecret(stack, 'S', { description: 'first' });
+      new RotatedSecret(new Construct(stack, 'Default'), 'S', { deletionAllowedFor: false });
+    }, 2);
+    expect(json.resource.aws_secretsmanager_secret[makeUniqueId(['S', 'Resource'])]).toMatchObject({ description: 'first', lifecycle: { prevent_destroy: true } });
+    // In the order of the tree, not of creation: the scope made first comes first, so the top-level secret's values win.
+    const treeOrder = expectSameAsEager((stack) => {
+      const scope = new Construct(stack, 'Default');
+      new RotatedSecret(stack, 'S', { description: 'top' });
+      new RotatedSecret(scope, 'S', { description: 'nested' });
+    }, 2);
+    expect(treeOrder.resource.aws_secretsmanager_secret[makeUniqueId(['S', 'Resource'])]).toMatchObject({ description: 'top' });
+  });
+
+  it('gives stack.toTerraform(), which runs no Aspect, the same configuration for blocks of one address', () => {
+    const sorted = (value: unknown): unknown =>
+      Array.isArray(value) ? value.map(sorted) : value && typeof value === 'object' ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted((value as Record<string, unknown>)[k])])) : value;
+    const configuration = (context: Record<string, unknown>, keyFirst: boolean) => {
+      const stack = new TerraformStack(Testing.app({ context }), 'test');
+      new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+      const key = () => new KmsKey(stack, 'Extra', { description: 'mine', multiRegion: true }).overrideLogicalId(makeUniqueId(['Db', 'EncryptionKey']));
+      if (keyFirst) key();
+      new RotatedSecret(stack, 'Db', { description: 'first' });
+      new RotatedSecret(new Construct(stack, 'Default'), 'Db', {});
+      if (!keyFirst) key();
+      return JSON.stringify(sorted(stack.toTerraform()));
+    };
+    for (const keyFirst of [true, false]) {
+      const json = configuration({}, keyFirst);
+      expect(json).toBe(configuration(EAGER, keyFirst));
+      expect(JSON.parse(json).resource.aws_kms_key[makeUniqueId(['Db', 'EncryptionKey'])]).toMatchObject({ multi_region: true });
+      expect(JSON.parse(json).resource.aws_secretsmanager_secret[makeUniqueId(['Db', 'Resource'])]).toMatchObject({ description: 'first' });
+    }
+  });
+
   it('writes the same bytes when the stack has raw overrides, which apply to its blocks', () => {
     const id = makeUniqueId(['Db', 'Resource']);
     const json = expectSameAsEager((stack) => {
