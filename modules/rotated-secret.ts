@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ITerraformDependable, ref, TerraformStack, Token } from 'cdktf';
+import { ITerraformDependable, Lazy, ref, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
@@ -147,8 +147,10 @@ export class RotatedSecret extends Construct implements RotatableSecret {
   private readonly permission?: LambdaPermission;
   private deferredTo?: DeferredBlocks;
   private built?: BuiltSecret;
+  /** References handed out while the secret was deferred: the same text before and after a build (grants compare them). */
   private deferredArn?: string;
   private deferredKeyArn?: string;
+  private deferredName?: string;
 
   /** The `aws_secretsmanager_secret`. */
   get resource(): SecretsmanagerSecret {
@@ -160,14 +162,14 @@ export class RotatedSecret extends Construct implements RotatableSecret {
   }
   /** The secret's ARN (a token, known after apply). */
   get secretArn(): string {
-    if (this.built) return this.built.secretArn;
-    return (this.deferredArn ??= this.reference('aws_secretsmanager_secret', 'Resource', 'arn'));
+    if (this.built && this.deferredArn === undefined) return this.built.secretArn;
+    return (this.deferredArn ??= this.reference('aws_secretsmanager_secret', 'Resource', 'arn', (built) => built.resource));
   }
   /** ARN of the key that encrypts the secret: `kmsKeyArn`, or the key created for it. */
   get kmsKeyArn(): string {
     if (this.props.kmsKeyArn !== undefined) return this.props.kmsKeyArn;
-    if (this.built) return this.built.kmsKeyArn;
-    return (this.deferredKeyArn ??= this.reference('aws_kms_key', 'EncryptionKey', 'arn'));
+    if (this.built && this.deferredKeyArn === undefined) return this.built.kmsKeyArn;
+    return (this.deferredKeyArn ??= this.reference('aws_kms_key', 'EncryptionKey', 'arn', (built) => built.encryptionKey!));
   }
   /** The rotation schedule, when `rotation` was given. */
   get rotationSchedule(): RotationSchedule | undefined {
@@ -179,7 +181,8 @@ export class RotatedSecret extends Construct implements RotatableSecret {
   }
   /** The secret's name (a token: Terraform knows it after apply when `name` was not given). */
   get secretName(): string {
-    return this.built ? this.built.resource.name : this.reference('aws_secretsmanager_secret', 'Resource', 'name');
+    if (this.built && this.deferredName === undefined) return this.built.resource.name;
+    return (this.deferredName ??= this.reference('aws_secretsmanager_secret', 'Resource', 'name', (built) => built.resource));
   }
 
   constructor(scope: Construct, id: string, props: RotatedSecretProps = {}) {
@@ -275,9 +278,25 @@ export class RotatedSecret extends Construct implements RotatableSecret {
    * A reference to an attribute of a resource that writeBlocks() writes, as
    * the resource's class would give it (cdktf turns it into a cross-stack
    * output where another stack reads it), without building the resource.
+   * The same text once the secret is built (`fromBuilt` gives the resource),
+   * and that resource's own reference if it is given another logical id.
    */
-  private reference(type: string, child: string, attribute: string): string {
-    return Token.asString(ref(`${type}.${this.deferredTo!.logicalId(this, child)}.${attribute}`, TerraformStack.of(this)));
+  private reference(type: string, child: string, attribute: string, fromBuilt: (built: BuiltSecret) => TerraformResource): string {
+    // One Reference per logical id, made on first use: cdktf records on it,
+    // while preparing (before the Aspects, which may build the secret), which
+    // stacks read it through a cross-stack output.
+    let made: { readonly logicalId: string; readonly token: string } | undefined;
+    return Lazy.stringValue({
+      produce: () => {
+        const resource = this.built ? fromBuilt(this.built) : undefined;
+        const logicalId = resource ? resource.friendlyUniqueId : this.deferredTo!.logicalId(this, child);
+        if (made?.logicalId !== logicalId) {
+          const token = resource ? resource.getStringAttribute(attribute) : Token.asString(ref(`${type}.${logicalId}.${attribute}`, TerraformStack.of(this)));
+          made = { logicalId, token };
+        }
+        return made.token;
+      },
+    });
   }
 
   /**

@@ -438,6 +438,49 @@ describe('RotatedSecret written by the stack (deferred)', () => {
     expect(JSON.parse(secrets).output).toEqual(expect.objectContaining({ names: expect.anything(), region: expect.anything() }));
   });
 
+  it('gives one reference text before and after a build, as the constructs do with overrideLogicalId, and grants a master secret read once', () => {
+    const json = expectSameAsEager((stack) => {
+      const fn = RotationFunction.postgresMultiUser(stack, 'Rotation');
+      const master = new RotatedSecret(stack, 'Master', {});
+      const arn = master.secretArn;
+      new RotatedSecret(stack, 'A', { rotation: { function: fn, masterSecret: master } });
+      master.resource.addOverride('description', 'built');
+      expect(master.secretArn).toBe(arn);
+      new RotatedSecret(stack, 'B', { rotation: { function: fn, masterSecret: master } });
+      const renamed = new RotatedSecret(stack, 'Renamed', {});
+      new TerraformOutput(stack, 'renamed', { value: [renamed.secretArn, renamed.kmsKeyArn, renamed.secretName] });
+      renamed.resource.overrideLogicalId('renamed_secret');
+      renamed.encryptionKey!.overrideLogicalId('renamed_key');
+    }, 2);
+    // cdktf keeps a resource's logical id once worked out (the build does), so the override changes nothing, as with the constructs.
+    const id = makeUniqueId(['Renamed', 'Resource']);
+    expect(json.output.renamed.value).toEqual([`\${aws_secretsmanager_secret.${id}.arn}`, expect.stringContaining('aws_kms_key.Renamed_'), `\${aws_secretsmanager_secret.${id}.name}`]);
+    expect(Object.keys(json.resource.aws_secretsmanager_secret)).toContain(id);
+    const policies = JSON.stringify(json.data.aws_iam_policy_document);
+    expect(policies.split(`aws_secretsmanager_secret.${makeUniqueId(['Master', 'Resource'])}.arn`).length - 1).toBe(1);
+  });
+
+  it('gives another stack a cross-stack reference to a secret built after the reference was read, or by the Aspects of its stack', () => {
+    const consumerOf = (context: Record<string, unknown>, when: 'read' | 'aspect') =>
+      withApp(context, (app, outdir) => {
+        const secrets = new TerraformStack(app, 'secrets');
+        new AwsProvider(secrets, 'aws', { region: 'eu-west-1' });
+        const secret = new RotatedSecret(secrets, 'Db', {});
+        const consumer = new TerraformStack(app, 'consumer');
+        new AwsProvider(consumer, 'aws', { region: 'eu-west-1' });
+        new TerraformOutput(consumer, 'arn', { value: secret.secretArn });
+        if (when === 'read') secret.resource.addOverride('description', 'built');
+        else Aspects.of(secrets).add({ visit: () => undefined });
+        app.synth();
+        return ['secrets', 'consumer'].map((stack) => readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+      });
+    for (const when of ['read', 'aspect'] as const) {
+      const both = consumerOf({}, when);
+      expect(both).toEqual(consumerOf(EAGER, when));
+      expect(both[1]).toContain('terraform_remote_state');
+    }
+  });
+
   it('is not used for HCL output, or for a stack that names its resources itself, or with the context key', () => {
     const hcl = new TerraformStack(new App({ hclOutput: true, outdir: mkdtempSync(join(tmpdir(), 'hcl-')) }), 'hcl');
     expect(new RotatedSecret(hcl, 'Db').node.children.length).toBeGreaterThan(0);
