@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
 import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { ServerlessapplicationrepositoryCloudformationStack } from '@cdktf/provider-aws/lib/serverlessapplicationrepository-cloudformation-stack';
+import type { ServerlessapplicationrepositoryCloudformationStack } from '@cdktf/provider-aws/lib/serverlessapplicationrepository-cloudformation-stack';
 import { RotationAlarms } from './rotation-alarms';
+import { onDemand } from './private/on-demand';
 import { checkKeyArn, checkVpcIds, InvalidPropError, isKnown, show } from './private/validation';
 
 /** AWS's rotation applications, by engine and strategy. */
@@ -188,7 +189,7 @@ export class HostedRotation {
       ...(o.masterSecret ? { masterSecretArn: o.masterSecret.secretArn } : {}),
       ...(o.masterSecret?.kmsKeyArn !== undefined ? { masterSecretKmsKeyArn: o.masterSecret.kmsKeyArn } : {}),
     };
-    const application = new ServerlessapplicationrepositoryCloudformationStack(scope, 'HostedRotation', {
+    const application = new onDemand.ServerlessapplicationrepositoryCloudformationStack(scope, 'HostedRotation', {
       // The CloudFormation stack that SAR deploys: letters, digits, hyphens.
       name: `${defaultName(scope.node.path, 100)}-rotation`,
       applicationId: `${PUBLISHER}${name}`,

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable, Lazy, ref, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
+import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import type { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import type { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import {
   isLiteralResourcePolicy,
@@ -15,6 +15,7 @@ import {
   secretResourcePolicy,
 } from './private/secret-policies';
 import { DeferredBlocks, mergeBlock, resourceBlock, ResourceBlocks } from './private/deferred-blocks';
+import { onDemand } from './private/on-demand';
 import { HostedRotation } from './hosted-rotation';
 import { ReadableSecret, RotatableSecret, RotationFunction } from './rotation-function';
 import { RotationSchedule, RotationScheduleOptions, validateSchedule } from './rotation-schedule';
@@ -217,12 +218,12 @@ export class RotatedSecret extends Construct implements RotatableSecret {
 
     let encryptionKey: KmsKey | undefined;
     if (props.kmsKeyArn === undefined) {
-      encryptionKey = new KmsKey(this, 'EncryptionKey', { ...keyAttributes(this, props), tags, ...lifecycle });
+      encryptionKey = new onDemand.KmsKey(this, 'EncryptionKey', { ...keyAttributes(this, props), tags, ...lifecycle });
       secretKeyPolicy(this, encryptionKey);
     }
     const kmsKeyArn = props.kmsKeyArn ?? encryptionKey!.arn;
 
-    const resource = new SecretsmanagerSecret(this, 'Resource', {
+    const resource = new onDemand.SecretsmanagerSecret(this, 'Resource', {
       name: props.name,
       description: props.description,
       kmsKeyId: kmsKeyArn,
@@ -239,7 +240,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
 
     let initialVersion: SecretsmanagerSecretVersion | undefined;
     if (props.initialValue !== undefined) {
-      initialVersion = new SecretsmanagerSecretVersion(this, 'InitialValue', {
+      initialVersion = new onDemand.SecretsmanagerSecretVersion(this, 'InitialValue', {
         secretId: secretArn,
         secretStringWo: props.initialValue,
         secretStringWoVersion: props.initialValueVersion ?? 1,

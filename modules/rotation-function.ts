@@ -7,13 +7,14 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import type { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { RotationAlarms } from './rotation-alarms';
 import { basename } from 'node:path';
 import { bundleEntry } from './private/bundle-entry';
 import { checkEnvironmentProps, functionEnvironment } from './private/function-environment';
 import { builtInHandlerPackage, packageHandler } from './private/handler-package';
+import { onDemand } from './private/on-demand';
 import { ROTATION_TAG_KEY, RotationGrants } from './private/rotation-grants';
 import { checkInteger, checkKeyArn, checkVpcIds, InvalidPropError, isKnown, show } from './private/validation';
 
@@ -273,7 +274,7 @@ export class RotationFunction extends Construct {
     if (vpc) this.grants.addNetwork(vpc);
     if (vpc?.secretsManagerEndpoint) {
       const options = vpc.secretsManagerEndpoint;
-      this.endpoint = new VpcEndpoint(this, 'SecretsManagerEndpoint', {
+      this.endpoint = new onDemand.VpcEndpoint(this, 'SecretsManagerEndpoint', {
         vpcId: options.vpcId,
         serviceName: `com.amazonaws.${this.grants.region}.secretsmanager`,
         vpcEndpointType: 'Interface',

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
-import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
+import type { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
+import { onDemand } from './private/on-demand';
 import { checkInteger, InvalidPropError, isKnown, show } from './private/validation';
 
 /** When and how often a secret rotates. */
@@ -84,7 +85,7 @@ export class RotationSchedule extends Construct {
     super(scope, id);
     validateSchedule(props);
     const days = props.scheduleExpression === undefined ? (props.automaticallyAfterDays ?? 30) : undefined;
-    this.resource = new SecretsmanagerSecretRotation(this, 'Resource', {
+    this.resource = new onDemand.SecretsmanagerSecretRotation(this, 'Resource', {
       secretId: props.secretId,
       rotationLambdaArn: props.rotationLambdaArn,
       rotateImmediately: props.rotateImmediately ?? true,

@@ -23,10 +23,7 @@ import {
   TerraformVariable,
   Tokenization,
 } from 'cdktf';
-// cdktf's own naming (TerraformStack.allocateLogicalId calls it), from its
-// private module: the peer range is ^0.21.0, cdktf's last release line, and
-// test/modules/deferred-secrets.test.ts fails if its ids ever differ.
-import { makeUniqueId } from 'cdktf/lib/private/unique';
+import { logicalIdsUnder } from './logical-ids';
 import { writesHcl } from './secret-policies';
 
 /**
@@ -198,20 +195,24 @@ export class DeferredBlocks extends TerraformElement {
 
   /** logicalId() for resources under `scope`, its path worked out once. */
   logicalIds(scope: IConstruct): (...ids: string[]) => string {
-    let known = this.knownIds.get(scope);
-    if (!known) this.knownIds.set(scope, (known = new Map()));
-    const scopes = scope.node.scopes;
-    const path = scopes.slice(scopes.indexOf(this.stack) + 1).map((c) => c.node.id);
-    return (...ids) => {
-      const key = ids.join('/');
-      let id = known.get(key);
-      if (id === undefined) known.set(key, (id = makeUniqueId([...path, ...ids])));
-      return id;
-    };
+    let ids = this.knownIds.get(scope);
+    if (ids === undefined) {
+      const scopes = scope.node.scopes;
+      const under = logicalIdsUnder(scopes.slice(scopes.indexOf(this.stack) + 1).map((c) => c.node.id));
+      const known = new Map<string, string>();
+      ids = (...path) => {
+        const key = path.join('/');
+        let id = known.get(key);
+        if (id === undefined) known.set(key, (id = under(path)));
+        return id;
+      };
+      this.knownIds.set(scope, ids);
+    }
+    return ids;
   }
 
   /** Logical ids already worked out, by scope (a construct's path never changes): the Aspect's and the write's. */
-  private readonly knownIds = new WeakMap<IConstruct, Map<string, string>>();
+  private readonly knownIds = new WeakMap<IConstruct, (...ids: string[]) => string>();
 
   /** A `depends_on` entry for `target`, as cdktf writes it: one token per target, shared by every block. */
   dependency(target: ITerraformDependable): string {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { zipSync, Zippable } from 'fflate';
+import type { Zippable } from 'fflate';
+import { onDemand } from './on-demand';
 import { InvalidPropError } from './validation';
 
 /**
@@ -104,7 +105,7 @@ function readHandlerFiles(dir: string): HandlerFiles {
 function zipBytes(files: HandlerFiles): Uint8Array {
   const entries: Zippable = {};
   for (const [path, data] of files) entries[path] = [data, { mtime: FIXED_MTIME, level: 9, os: 3, attrs: 0o100644 << 16 }];
-  return zipSync(entries);
+  return onDemand.zipSync(entries);
 }
 
 function zipFiles(name: string, files: HandlerFiles): HandlerPackage {

@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import { App, Fn, Lazy, Token } from 'cdktf';
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
-import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
+import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
+import type { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
+import { onDemand } from './on-demand';
 import { ROTATE_ACTIONS } from './rotation-grants';
 
 /**
@@ -38,13 +39,13 @@ export function secretKeyPolicy(scope: Construct, key: KmsKey): KmsKeyPolicy {
         },
       ],
     });
-    return new KmsKeyPolicy(scope, 'EncryptionKeyPolicy', { keyId: key.keyId, policy: document.json });
+    return new onDemand.KmsKeyPolicy(scope, 'EncryptionKeyPolicy', { keyId: key.keyId, policy: document.json });
   }
   const policy = Lazy.stringValue({
     // The key is in this stack, next to its policy: a plain reference to it.
     produce: () => keyPolicyFor(`${key.terraformResourceType}.${key.friendlyUniqueId}`),
   });
-  return new KmsKeyPolicy(scope, 'EncryptionKeyPolicy', { keyId: key.keyId, policy });
+  return new onDemand.KmsKeyPolicy(scope, 'EncryptionKeyPolicy', { keyId: key.keyId, policy });
 }
 
 /** The key policy of the key at Terraform address `keyAddress` (`aws_kms_key.<id>`), in the same configuration. */
@@ -109,7 +110,7 @@ export interface SecretPolicyOptions {
  */
 export function secretResourcePolicy(scope: Construct, options: SecretPolicyOptions): SecretsmanagerSecretPolicy {
   const policy = isLiteralResourcePolicy(scope, options) ? literalResourcePolicy(options) : resourcePolicyDocument(scope, options).json;
-  return new SecretsmanagerSecretPolicy(scope, 'ResourcePolicy', {
+  return new onDemand.SecretsmanagerSecretPolicy(scope, 'ResourcePolicy', {
     secretArn: options.secretArn,
     policy,
     blockPublicPolicy: options.blockPublicPolicy,

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
-import { chmodSync, existsSync, mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import fs from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILT_IN_HANDLERS } from '../../../modules/rotation-function';
@@ -84,17 +85,25 @@ describe('builtInHandlerPackage', () => {
   it('zips the bundle at synth when there is no prebuilt zip for it', () => {
     const name = BUILT_IN_HANDLERS[0];
     const prebuilt = builtInHandlerPackage(name).zipPath;
-    const moved = `${prebuilt}.moved`;
     expect(existsSync(prebuilt)).toBe(true);
-    // Moved away and back by renames: a synth in another test file meanwhile
-    // reads the whole zip or none, and zips the bundle itself then.
-    renameSync(prebuilt, moved);
+    // The zip is reported missing to this test only: moving the real one
+    // away would pull it from under a synth in another test file, between
+    // its read and cdktf's look at the asset's path.
+    const realReadFileSync = fs.readFileSync;
+    let refused = 0;
+    const readFile = jest.spyOn(fs, 'readFileSync').mockImplementation(((path: fs.PathOrFileDescriptor, options?: never) => {
+      if (path !== prebuilt) return realReadFileSync(path, options);
+      refused += 1;
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${prebuilt}'`), { code: 'ENOENT' });
+    }) as typeof fs.readFileSync);
+    let pkg: ReturnType<typeof builtInHandlerPackage>;
     try {
-      const pkg = builtInHandlerPackage(name);
-      expect(pkg.zipPath).not.toContain('handler-zips');
-      expect(readFileSync(pkg.zipPath).equals(readFileSync(moved))).toBe(true);
+      pkg = builtInHandlerPackage(name);
     } finally {
-      renameSync(moved, prebuilt);
+      readFile.mockRestore();
     }
+    expect(refused).toBe(1);
+    expect(pkg.zipPath).not.toContain('handler-zips');
+    expect(readFileSync(pkg.zipPath).equals(readFileSync(prebuilt))).toBe(true);
   });
 });
