@@ -152,6 +152,8 @@ export class RotatedSecret extends Construct implements RotatableSecret {
   private deferredArn?: string;
   private deferredKeyArn?: string;
   private deferredName?: string;
+  /** The logical id of each block it may write, by type (see BLOCK_PATHS): worked out once, as its path never changes. */
+  private blockIds?: Readonly<Record<string, string>>;
 
   /** The `aws_secretsmanager_secret`. */
   get resource(): SecretsmanagerSecret {
@@ -164,13 +166,13 @@ export class RotatedSecret extends Construct implements RotatableSecret {
   /** The secret's ARN (a token, known after apply). */
   get secretArn(): string {
     if (this.built && this.deferredArn === undefined) return this.built.secretArn;
-    return (this.deferredArn ??= this.reference('aws_secretsmanager_secret', 'Resource', 'arn', (built) => built.resource));
+    return (this.deferredArn ??= this.reference('aws_secretsmanager_secret', 'arn', (built) => built.resource));
   }
   /** ARN of the key that encrypts the secret: `kmsKeyArn`, or the key created for it. */
   get kmsKeyArn(): string {
     if (this.props.kmsKeyArn !== undefined) return this.props.kmsKeyArn;
     if (this.built && this.deferredKeyArn === undefined) return this.built.kmsKeyArn;
-    return (this.deferredKeyArn ??= this.reference('aws_kms_key', 'EncryptionKey', 'arn', (built) => built.encryptionKey!));
+    return (this.deferredKeyArn ??= this.reference('aws_kms_key', 'arn', (built) => built.encryptionKey!));
   }
   /** The rotation schedule, when `rotation` was given. */
   get rotationSchedule(): RotationSchedule | undefined {
@@ -183,7 +185,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
   /** The secret's name (a token: Terraform knows it after apply when `name` was not given). */
   get secretName(): string {
     if (this.built && this.deferredName === undefined) return this.built.resource.name;
-    return (this.deferredName ??= this.reference('aws_secretsmanager_secret', 'Resource', 'name', (built) => built.resource));
+    return (this.deferredName ??= this.reference('aws_secretsmanager_secret', 'name', (built) => built.resource));
   }
 
   constructor(scope: Construct, id: string, props: RotatedSecretProps = {}) {
@@ -282,7 +284,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
    * The same text once the secret is built (`fromBuilt` gives the resource),
    * and that resource's own reference if it is given another logical id.
    */
-  private reference(type: string, child: string, attribute: string, fromBuilt: (built: BuiltSecret) => TerraformResource): string {
+  private reference(type: string, attribute: string, fromBuilt: (built: BuiltSecret) => TerraformResource): string {
     // One Reference per logical id, made on first use: cdktf records on it,
     // while preparing (before the Aspects, which may build the secret), which
     // stacks read it through a cross-stack output.
@@ -290,7 +292,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     return Lazy.stringValue({
       produce: () => {
         const resource = this.built ? fromBuilt(this.built) : undefined;
-        const logicalId = resource ? resource.friendlyUniqueId : this.deferredTo!.logicalId(this, child);
+        const logicalId = resource ? resource.friendlyUniqueId : this.logicalIds(this.deferredTo!)[type];
         if (made?.logicalId !== logicalId) {
           const token = resource ? resource.getStringAttribute(attribute) : Token.asString(ref(`${type}.${logicalId}.${attribute}`, TerraformStack.of(this)));
           made = { logicalId, token };
@@ -309,12 +311,13 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     const props = this.props;
     const { tags, lifecycle } = settings(props);
     const path = this.node.path;
-    const id = blocks.logicalIds(this);
+    const ids = this.logicalIds(blocks);
     // resourceBlock() copies every object, as cdktf's resolve would: the
     // written configuration shares none with the props or another block.
-    const add = (type: string, child: string, body: Record<string, unknown>, logicalId = id(child)) => {
+    const add = (type: string, body: Record<string, unknown>) => {
       const byId = (into[type] ??= {});
-      const block = resourceBlock(`${path}/${child}`, logicalId, body);
+      const logicalId = ids[type];
+      const block = resourceBlock(`${path}/${BLOCK_PATHS[type].join('/')}`, logicalId, body);
       // Another secret's block of this address (cdktf's logical ids leave
       // out ids such as `Default`) is merged as cdktf would merge them.
       byId[logicalId] = byId[logicalId] ? mergeBlock(byId[logicalId], block) : block;
@@ -324,22 +327,22 @@ export class RotatedSecret extends Construct implements RotatableSecret {
 
     let kmsKeyId = props.kmsKeyArn;
     if (kmsKeyId === undefined) {
-      const keyId = id('EncryptionKey');
+      const keyId = ids.aws_kms_key;
       const key = keyAttributes(this, props);
-      add('aws_kms_key', 'EncryptionKey', {
+      add('aws_kms_key', {
         deletion_window_in_days: key.deletionWindowInDays,
         description: key.description,
         enable_key_rotation: key.enableKeyRotation,
         tags,
         ...tf,
-      }, keyId);
-      add('aws_kms_key_policy', 'EncryptionKeyPolicy', { key_id: `\${aws_kms_key.${keyId}.key_id}`, policy: keyPolicyFor(`aws_kms_key.${keyId}`) });
+      });
+      add('aws_kms_key_policy', { key_id: `\${aws_kms_key.${keyId}.key_id}`, policy: keyPolicyFor(`aws_kms_key.${keyId}`) });
       kmsKeyId = `\${aws_kms_key.${keyId}.arn}`;
     }
 
-    const secretId = id('Resource');
+    const secretId = ids.aws_secretsmanager_secret;
     const secretArn = `\${aws_secretsmanager_secret.${secretId}.arn}`;
-    add('aws_secretsmanager_secret', 'Resource', {
+    add('aws_secretsmanager_secret', {
       name: props.name,
       description: props.description,
       kms_key_id: kmsKeyId,
@@ -347,10 +350,10 @@ export class RotatedSecret extends Construct implements RotatableSecret {
       tags,
       replica: props.replicas?.map((r) => ({ region: r.region, kms_key_id: r.kmsKeyArn })),
       ...tf,
-    }, secretId);
+    });
 
     if (hasResourcePolicy(props)) {
-      add('aws_secretsmanager_secret_policy', 'ResourcePolicy', {
+      add('aws_secretsmanager_secret_policy', {
         block_public_policy: props.blockPublicPolicy ?? true,
         policy: literalResourcePolicy(resourcePolicyOptions(props, secretArn, fn ? blocks.resolved(fn.roleArn) : undefined)),
         secret_arn: secretArn,
@@ -359,7 +362,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
 
     if (fn) {
       const { automaticallyAfterDays, scheduleExpression, duration, rotateImmediately } = scheduleOf(props.rotation!);
-      add('aws_secretsmanager_secret_rotation', 'Rotation/Resource', {
+      add('aws_secretsmanager_secret_rotation', {
         depends_on: [blocks.resolved(blocks.dependency(this.permission!)), blocks.resolved(blocks.dependency(fn.resource))],
         rotate_immediately: rotateImmediately ?? true,
         rotation_lambda_arn: blocks.resolved(fn.functionArn),
@@ -369,14 +372,21 @@ export class RotatedSecret extends Construct implements RotatableSecret {
           schedule_expression: scheduleExpression,
         },
         secret_id: secretArn,
-      }, id('Rotation', 'Resource'));
+      });
     }
   }
 
   /** The addresses (`<type>.<logical id>`) its blocks may have (see BLOCK_PATHS). @internal */
   addresses(blocks: DeferredBlocks): string[] {
-    const id = blocks.logicalIds(this);
-    return Object.entries(BLOCK_PATHS).map(([type, path]) => `${type}.${id(...path)}`);
+    return Object.entries(this.logicalIds(blocks)).map(([type, id]) => `${type}.${id}`);
+  }
+
+  private logicalIds(blocks: DeferredBlocks): Readonly<Record<string, string>> {
+    if (this.blockIds === undefined) {
+      const id = blocks.logicalIds(this);
+      this.blockIds = Object.fromEntries(Object.entries(BLOCK_PATHS).map(([type, path]) => [type, id(...path)]));
+    }
+    return this.blockIds;
   }
 
   /** The tokens writeBlocks() places: the rotation function's, all of the same stack. @internal */

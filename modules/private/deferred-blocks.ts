@@ -186,33 +186,15 @@ export class DeferredBlocks extends TerraformElement {
   }
 
   /**
-   * The logical id that the stack would give a resource at `scope`/`ids`
-   * (TerraformStack.allocateLogicalId, which canDefer checks is not overridden).
+   * The logical ids that the stack would give resources under `scope`
+   * (TerraformStack.allocateLogicalId, which canDefer checks is not
+   * overridden), its path worked out once.
    */
-  logicalId(scope: IConstruct, ...ids: string[]): string {
-    return this.logicalIds(scope)(...ids);
-  }
-
-  /** logicalId() for resources under `scope`, its path worked out once. */
   logicalIds(scope: IConstruct): (...ids: string[]) => string {
-    let ids = this.knownIds.get(scope);
-    if (ids === undefined) {
-      const scopes = scope.node.scopes;
-      const under = logicalIdsUnder(scopes.slice(scopes.indexOf(this.stack) + 1).map((c) => c.node.id));
-      const known = new Map<string, string>();
-      ids = (...path) => {
-        const key = path.join('/');
-        let id = known.get(key);
-        if (id === undefined) known.set(key, (id = under(path)));
-        return id;
-      };
-      this.knownIds.set(scope, ids);
-    }
-    return ids;
+    const scopes = scope.node.scopes;
+    const under = logicalIdsUnder(scopes.slice(scopes.indexOf(this.stack) + 1).map((c) => c.node.id));
+    return (...ids) => under(ids);
   }
-
-  /** Logical ids already worked out, by scope (a construct's path never changes): the Aspect's and the write's. */
-  private readonly knownIds = new WeakMap<IConstruct, (...ids: string[]) => string>();
 
   /** A `depends_on` entry for `target`, as cdktf writes it: one token per target, shared by every block. */
   dependency(target: ITerraformDependable): string {
