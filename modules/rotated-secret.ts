@@ -381,6 +381,7 @@ export class RotatedSecret extends Construct implements RotatableSecret {
     return Object.entries(this.logicalIds(blocks)).map(([type, id]) => `${type}.${id}`);
   }
 
+  /** The logical ids of its blocks, by type, as its stack names them. */
   private logicalIds(blocks: DeferredBlocks): Readonly<Record<string, string>> {
     if (this.blockIds === undefined) {
       const id = blocks.logicalIds(this);
