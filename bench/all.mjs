@@ -8,6 +8,7 @@ import { benchDir, rootDir } from './lib/report.mjs';
 
 const BENCHMARKS = [
   ['synth', 'synth.mjs'],
+  ['synth-phases', 'synth-phases.mjs'],
   ['cdktf-cli', 'cdktf-cli.mjs'],
   ['handlers', 'handlers.mjs'],
   ['rotation', 'rotation.mjs'],
