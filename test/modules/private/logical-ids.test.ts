@@ -1,11 +1,12 @@
 import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { logicalIdsUnder } from '../../../modules/private/logical-ids';
 
-// Construct ids that take each branch of cdktf's rule: left out (Default),
+// Construct ids that take each branch of cdktf's rule: empty, left out (Default),
 // left out of the readable part (Resource), stripped to nothing or to part of
 // themselves, ending with or equal to their neighbours (removeDupes), long
 // enough to reach the 240-character limit, and plain ones.
 const IDS = [
+  '',
   'Default',
   'Resource',
   'A',
