@@ -173,8 +173,9 @@ with its path's share done once (modules/private/logical-ids.ts, checked
 against cdktf's \`makeUniqueId\` on 5,000 paths), and the provider classes
 that such a stack never uses (the secret's and key's own, the schedule's,
 hosted rotation's, the VPC endpoint's, and the zip library) are loaded on
-first use; together about 40 to 90 ms in alternating runs. What is left is
-mostly cdktf's own: the next section times each step of one synth.
+first use; together 74 to 100 ms off the median of alternating runs, and
+19 to 62 ms off the fastest (the notes at the end). What is left is mostly
+cdktf's own: the next section times each step of one synth.
 The "one element" row pays for two resolve passes over its blocks, which ours
 no longer does: that is why ours can come in under it.`;
 
