@@ -9,13 +9,19 @@ import { join } from 'node:path';
 
 const LICENSE_FILE = /^(licen[cs]e|copying|notice)(\.(md|txt|markdown))?$/i;
 
-/** The package folders (relative to the root) that inputs of esbuild metafiles come from. */
+/**
+ * The package folders (relative to the root) whose code is in the outputs of
+ * esbuild metafiles: an input that tree-shaking left nothing of (0 bytes in
+ * every output) is not bundled, so its package is not named.
+ */
 export function bundledPackageDirs(metafiles) {
   const dirs = new Set();
   for (const metafile of metafiles) {
-    for (const input of Object.keys(metafile.inputs)) {
-      const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input.split('\\').join('/'));
-      if (match) dirs.add(match[1]);
+    for (const output of Object.values(metafile.outputs)) {
+      for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+        const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input.split('\\').join('/'));
+        if (match && bytesInOutput > 0) dirs.add(match[1]);
+      }
     }
   }
   return [...dirs].sort();
