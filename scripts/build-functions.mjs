@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compactMysqlErrorTable } from './compact-error-table.mjs';
 import { bundledPackageDirs, thirdPartyNotices } from './third-party-notices.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,7 +76,7 @@ for (const name of names) {
     sourcemap: false,
     // Optional native and edge-runtime back ends of `pg`, never used on Lambda.
     external: ['pg-native', 'cloudflare:sockets'],
-    plugins: [leaveOutUnreachable],
+    plugins: [leaveOutUnreachable, compactMysqlErrorTable],
     metafile: true,
     logLevel: 'warning',
   });

@@ -46,6 +46,38 @@ describe('the built-in handler bundles', () => {
   });
 });
 
+describe("mysql2's error table, as the MySQL bundles hold it", () => {
+  /** mysql2's table and the one compactErrorTable writes, each as its [key, value] pairs in order, from a child process. */
+  function bothTables(): { original: [string, unknown][]; compact: [string, unknown][]; source: string } {
+    const script = `import { createRequire } from 'node:module';
+      import { compactErrorTable } from ${JSON.stringify(join(root, 'scripts', 'compact-error-table.mjs'))};
+      const original = createRequire(import.meta.url)(${JSON.stringify(join(root, 'node_modules', 'mysql2', 'lib', 'constants', 'errors.js'))});
+      const source = compactErrorTable(original);
+      const compact = {};
+      new Function('exports', source)(compact);
+      process.stdout.write(JSON.stringify({ original: Object.entries(original), compact: Object.entries(compact), source }));`;
+    return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { maxBuffer: 16 * 1024 * 1024 }).toString()) as ReturnType<typeof bothTables>;
+  }
+
+  it('is mysql2\'s own, every name and code, in the same order, in less than half the text', () => {
+    const { original, compact, source } = bothTables();
+    expect(original.length).toBeGreaterThan(3000);
+    expect(compact).toEqual(original);
+    expect(Object.fromEntries(compact)).toMatchObject({ ER_ACCESS_DENIED_ERROR: 1045, 1045: 'ER_ACCESS_DENIED_ERROR' });
+    expect(source.length).toBeLessThan(JSON.stringify(original).length / 2);
+  });
+
+  it('is what the MySQL bundles hold', () => {
+    const { source } = bothTables();
+    const names = /const names = ("[^"]*")/.exec(source)![1];
+    for (const name of ['mysql-single-user', 'mysql-multi-user']) {
+      const { code } = bundles.find((bundle) => bundle.name === name)!;
+      expect(code).toContain(names);
+      expect(code).not.toContain('ER_ACCESS_DENIED_ERROR=1045');
+    }
+  });
+});
+
 describe('the third-party notices', () => {
   const metafile = (inputs: Record<string, number>) => ({
     inputs: Object.fromEntries(Object.keys(inputs).map((path) => [path, { bytes: 1, imports: [] }])),
