@@ -5,6 +5,7 @@
 // the Terraform archive built from it is the same on every machine.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,31 @@ const leaveOutUnreachable = {
       contents: `throw new Error(${JSON.stringify(`${args.path} is left out of this rotation handler's bundle (scripts/build-functions.mjs)`)});`,
       loader: 'js',
     }));
+  },
+};
+
+/**
+ * pg chooses its socket functions when it loads (lib/stream.js): Node's
+ * net and tls, or Cloudflare Workers' sockets. Its check for Workers reads
+ * `navigator.userAgent` where there is a `navigator` (Node 21 and later,
+ * Lambda's nodejs22.x), and elsewhere builds a fetch `Response`: on Node 20
+ * that loads Node's fetch implementation (undici), about 20 ms of each
+ * PostgreSQL and Redshift handler's require (the rehearse command, the
+ * tests). The bundles only run on Node, so they take pg's own Node
+ * functions without the check. Should pg's file change, the build fails
+ * here rather than bundle it unchecked.
+ */
+const pgNodeSockets = {
+  name: 'pg-node-sockets',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const choice = '= getStreamFuncs()';
+      if (source.split(choice).length !== 2 || !source.includes('function getNodejsStreamFuncs()')) {
+        throw new Error(`${args.path} no longer picks its socket functions with "${choice}" and getNodejsStreamFuncs(); look at pgNodeSockets in scripts/build-functions.mjs`);
+      }
+      return { contents: source.replace(choice, '= getNodejsStreamFuncs()'), loader: 'js' };
+    });
   },
 };
 
@@ -76,7 +102,7 @@ for (const name of names) {
     sourcemap: false,
     // Optional native and edge-runtime back ends of `pg`, never used on Lambda.
     external: ['pg-native', 'cloudflare:sockets'],
-    plugins: [leaveOutUnreachable, compactMysqlErrorTable],
+    plugins: [leaveOutUnreachable, compactMysqlErrorTable, pgNodeSockets],
     metafile: true,
     logLevel: 'warning',
   });

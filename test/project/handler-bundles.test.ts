@@ -44,6 +44,20 @@ describe('the built-in handler bundles', () => {
     // The JSON protocol that Secrets Manager speaks is there.
     expect(code).toContain('AwsJson1_1Protocol');
   });
+
+  it.each(bundles.map(({ name }) => name))('%s loads without touching fetch\'s globals (pg\'s Cloudflare Workers check built a Response, loading Node\'s fetch, where there is no navigator)', (name) => {
+    // In a child process, as on Node 20: no `navigator`, and each of fetch's
+    // globals a getter that notes that it was read (and loads nothing).
+    const script = `delete globalThis.navigator;
+      const read = [];
+      for (const name of ['fetch', 'Response', 'Request', 'Headers', 'FormData']) {
+        Object.defineProperty(globalThis, name, { configurable: true, get() { read.push(name); return undefined; } });
+      }
+      require(${JSON.stringify(join(root, 'dist', 'functions', name, 'index.js'))});
+      process.stdout.write(JSON.stringify(read));`;
+    const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { env }).toString())).toEqual([]);
+  });
 });
 
 describe("mysql2's error table, as the MySQL bundles hold it", () => {
