@@ -11,7 +11,7 @@ export const rootDir = join(benchDir, '..');
 const RESULTS = join(benchDir, 'RESULTS.md');
 
 /** The order of the sections in RESULTS.md. */
-export const SECTIONS = ['synth', 'synth-phases', 'cdktf-cli', 'handlers', 'rotation', 'terraform', 'npm-test'];
+export const SECTIONS = ['synth', 'synth-phases', 'cdktf-cli', 'handlers', 'handlers-other-node', 'rotation', 'terraform', 'npm-test'];
 
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
 /** Nearest-rank percentile of xs, p in (0, 100]. */
