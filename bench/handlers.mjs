@@ -15,8 +15,9 @@ import { provenance, rootDir, summary, table, writeSection } from './lib/report.
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 /** The Node that requires the bundles and whose start-up is the yardstick. */
 const NODE = process.env.BENCH_NODE || process.execPath;
-const OTHER_NODE = NODE !== process.execPath;
-const NODE_VERSION = OTHER_NODE ? execFileSync(NODE, ['-p', 'process.version']).toString().trim() : process.version;
+const NODE_VERSION = NODE === process.execPath ? process.version : execFileSync(NODE, ['-p', 'process.version']).toString().trim();
+/** Another Node's figures go to a section of their own (the same version by another path does not count). */
+const OTHER_NODE = NODE_VERSION !== process.version;
 const COMMAND = OTHER_NODE ? `npm run build && BENCH_NODE=<node ${NODE_VERSION}> node bench/handlers.mjs` : 'npm run build && node bench/handlers.mjs';
 /** issue 7's ceilings, in bytes (KB = 1000 bytes) and milliseconds. */
 const ZIP_TARGETS = { postgres: 200_000, mysql: 550_000 };
@@ -133,7 +134,7 @@ each in \`scripts/build-functions.mjs\`:
   implementation. In alternating runs (12 each), require of
   \`redshift-single-user\` took 86 ms instead of 109, and of
   \`postgres-single-user\` 84 instead of 137 (15 each, a noisier spell); on
-  Node 22, which has \`navigator\`, as Lambda's runtime, 87 ms before and after.
+  Node 22, which has \`navigator\`, as Lambda's runtime, 87.8 and 87.0 ms.
 
 Left as they are: the AWS SDK's credential providers and the clients they use
 (SSO, STS, IMDS: on Lambda the credentials come from the environment, but the

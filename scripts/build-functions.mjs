@@ -45,13 +45,15 @@ const leaveOutUnreachable = {
 /**
  * pg chooses its socket functions when it loads (lib/stream.js): Node's
  * net and tls, or Cloudflare Workers' sockets. Its check for Workers reads
- * `navigator.userAgent` where there is a `navigator` (Node 21 and later,
+ * `navigator.userAgent` where there is one (Node 21.1 and later,
  * Lambda's nodejs22.x), and elsewhere builds a fetch `Response`: on Node 20
  * that loads Node's fetch implementation (undici), about 20 ms of each
  * PostgreSQL and Redshift handler's require (the rehearse command, the
  * tests). The bundles only run on Node, so they take pg's own Node
  * functions without the check. Should pg's file change, the build fails
- * here rather than bundle it unchecked.
+ * here rather than bundle it unchecked; should pg move it, this does
+ * nothing, and test/project/handler-bundles.test.ts (no bundle reads
+ * fetch's globals when it loads) fails instead.
  */
 const pgNodeSockets = {
   name: 'pg-node-sockets',
