@@ -39,6 +39,17 @@ describe('RotationFunction with your own entry', () => {
     expect(first).toMatchObject({ handler: 'index.handler', runtime: 'nodejs22.x', description: 'Rotates Secrets Manager secrets (custom: index.ts)' });
   });
 
+  it('bundles the AWS SDK from its ES module builds, as the built-in handlers are bundled: only what the handler reaches, and no import()', () => {
+    const code = bundledCode().toString();
+    // Strings of @smithy/core's CBOR codec and of bowser, a browser
+    // user-agent parser, which the SDK's CommonJS client brings along.
+    expect(code).not.toContain('AwsSmithyRpcV2CborProtocol');
+    expect(code).not.toContain('Bowser');
+    expect(code).toContain('AwsJson1_1Protocol');
+    expect(code.match(/\bimport\(/g) ?? []).toEqual([]);
+    expect(code).toContain('require("node:http")');
+  });
+
   it('gives another archive when the entry changes', () => {
     const changed = join(work, 'changed.ts');
     writeFileSync(changed, `${readFileSync(ENTRY, 'utf8').replace(/\.\.\/\.\.\/\.\.\/functions/g, join(__dirname, '..', '..', 'functions'))}\nexport const version = 2;\n`);

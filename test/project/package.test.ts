@@ -257,5 +257,8 @@ describe('a cdktf app that installs it', () => {
     const [hashDir] = readdirSync(join(assets, zipDir));
     const bundle = Buffer.from(unzipSync(readFileSync(join(assets, zipDir, hashDir, 'entry-Token.zip')))['index.js']).toString('utf8');
     expect(bundle).toContain('user-token');
+    // The installed AWS SDK taken from its ES module builds, as the built-in handlers take it.
+    expect(bundle).not.toContain('AwsSmithyRpcV2CborProtocol');
+    expect(bundle).toContain('AwsJson1_1Protocol');
   });
 });
