@@ -8,6 +8,7 @@ import { unzipSync } from 'fflate';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { startEmulator } from '../../emulator';
 import { RotatedSecret, RotationFunction } from '../../modules';
+import { bundleEntry } from '../../modules/private/bundle-entry';
 import { only, synth } from '../support/synth';
 
 const ENTRY = join(__dirname, '..', 'fixtures', 'token-rotation', 'index.ts');
@@ -48,6 +49,15 @@ describe('RotationFunction with your own entry', () => {
     expect(code).toContain('AwsJson1_1Protocol');
     expect(code.match(/\bimport\(/g) ?? []).toEqual([]);
     expect(code).toContain('require("node:http")');
+  });
+
+  it('bundles with the options of the built-in handlers: http-api-key\'s source gives its built bundle, byte for byte', () => {
+    // scripts/build-functions.mjs and bundleEntry each write esbuild's
+    // options; http-api-key reaches no package that the build script's
+    // plugins change, so the two must agree on everything else.
+    const root = join(__dirname, '..', '..');
+    const bundled = readFileSync(join(bundleEntry(join(root, 'functions', 'http-api-key', 'index.ts')), 'index.js'));
+    expect(bundled.equals(readFileSync(join(root, 'dist', 'functions', 'http-api-key', 'index.js')))).toBe(true);
   });
 
   it('gives another archive when the entry changes', () => {
