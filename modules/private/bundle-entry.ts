@@ -1,125 +1,191 @@
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { Message } from 'esbuild';
 import { InvalidPropError } from './validation';
 
-/** How long a synth waits for esbuild to bundle an entry. */
+/** How long a synth waits for the bundling thread to start, then for one entry's bundle. */
+const START_TIMEOUT_MS = 30_000;
 const BUILD_TIMEOUT_MS = 300_000;
 
 /**
  * The esbuild build that bundleEntry runs, in a worker thread: esbuild's
  * synchronous API takes no plugins, and a construct is built synchronously,
- * so the synth's thread waits (Atomics.wait on `signal`) for the worker's
- * answer on `port`: `{ code }` (the bundle's bytes) or `{ errors: [{ text,
- * location }] }`. A worker costs about 70 ms less than a child process.
+ * so the synth's thread posts `{ esbuild, entry }` and waits (Atomics.wait on
+ * `signal[0]`) for one answer on `port`: `{ code }` (the bundle's bytes),
+ * `{ errors: [{ text, location }] }` (esbuild's, about the entry), or
+ * `{ failure }` (anything else). `signal[1]` says the thread has started.
+ * One thread per process, started on first use and never keeping the
+ * process alive, with esbuild's own service in it, as esbuild's buildSync
+ * keeps one.
  *
- * The options are those of the built-in handlers (scripts/build-functions.mjs),
- * the AWS SDK's resolution among them: a package of `@aws-sdk/*` or
- * `@smithy/*` that has an ES module build ("module") and no "exports" map is
- * taken from that build, as esbuild would resolve every package with
- * `mainFields: ['module', 'main']`, so that it keeps only what the handler
- * reaches (through the CommonJS client, every protocol's serializers and a
- * browser user-agent parser are bundled: about 150 KB). Only those packages:
- * another package's "module" build may be meant for browsers. import() of
- * Node's modules, which those builds use, is written as require().
+ * The options are those of the built-in handlers (scripts/build-functions.mjs;
+ * test/modules/rotation-function-entry.test.ts bundles http-api-key both ways
+ * and compares the bytes), the AWS SDK's resolution among them: a package of
+ * `@aws-sdk/*` or `@smithy/*` that has an ES module build ("module", a file)
+ * and no "exports" map is taken from that build, as esbuild would resolve
+ * every package with `mainFields: ['module', 'main']`, so that it keeps only
+ * what the handler reaches (through the CommonJS client, every protocol's
+ * serializers and a browser user-agent parser are bundled: about 150 KB).
+ * Only those packages: another package's "module" build may be meant for
+ * browsers. The package is found as esbuild finds it (the nearest
+ * node_modules folder up from the importer, symbolic links resolved); where
+ * that finds nothing usable, esbuild resolves the import itself. import(),
+ * which those builds use for Node's modules, is written as require().
  */
 const BUILD = `
-const { readFileSync } = require('node:fs');
+const { existsSync, readFileSync, realpathSync, statSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { workerData } = require('node:worker_threads');
-const { esbuild, entry, port, signal } = workerData;
+const { signal, port } = workerData;
+let answered = true;
 function reply(message) {
+  if (answered) return;
+  answered = true;
   port.postMessage(message);
   Atomics.store(signal, 0, 1);
   Atomics.notify(signal, 0);
 }
-// The waiting thread cannot hear this thread fail: anything thrown is an answer too.
-process.on('uncaughtException', (error) => reply({ errors: [{ text: String(error) }] }));
-process.on('unhandledRejection', (error) => reply({ errors: [{ text: String(error) }] }));
-/** Whether a package folder is taken from its ES module build, and which file: one look per folder. */
+// The waiting thread cannot hear this thread fail: a failure is an answer too.
+const fail = (error) => reply({ failure: String(error && error.message ? error.message : error) });
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+process.on('exit', () => fail('the bundling thread exited'));
+
+/** A package folder's ES module entry, or undefined: one look per folder. */
 const esEntries = new Map();
 function esEntry(dir) {
   if (!esEntries.has(dir)) {
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    esEntries.set(dir, manifest.exports === undefined && typeof manifest.module === 'string' ? join(dir, manifest.module) : undefined);
+    let entry;
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8').replace(/^\\uFEFF/, ''));
+      const file = typeof manifest.module === 'string' ? join(dir, manifest.module) : undefined;
+      if (manifest.exports === undefined && file !== undefined && statSync(file, { throwIfNoEntry: false })?.isFile()) entry = file;
+    } catch {
+      entry = undefined;
+    }
+    esEntries.set(dir, entry);
   }
   return esEntries.get(dir);
+}
+/** The folder of a package for an import from a folder: the nearest node_modules up, as esbuild looks. */
+function packageDir(name, from) {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 const sdkEsModules = {
   name: 'sdk-es-modules',
   setup(build) {
     build.onResolve({ filter: /^@(aws-sdk|smithy)\\/[^/]+$/ }, (args) => {
-      // Found as Node (and esbuild) find a package: node_modules folders up
-      // from the importer. A package whose "exports" leave out its
-      // package.json has "exports", so esbuild resolves it as it is.
-      let manifest;
-      try {
-        manifest = require.resolve(args.path + '/package.json', { paths: [args.resolveDir] });
-      } catch {
-        return undefined;
-      }
-      const path = esEntry(dirname(manifest));
-      return path === undefined ? undefined : { path };
+      const dir = args.resolveDir && packageDir(args.path, args.resolveDir);
+      const path = dir && esEntry(dir);
+      return path ? { path } : undefined;
     });
   },
 };
-new Promise((done) => done(require(esbuild)))
-  .then((api) => api.build({
-    absWorkingDir: dirname(entry),
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    supported: { 'dynamic-import': false },
-    minify: true,
-    keepNames: true,
-    legalComments: 'none',
-    sourcemap: false,
-    external: ['pg-native', 'cloudflare:sockets'],
-    plugins: [sdkEsModules],
-    logLevel: 'silent',
-  }))
-  .then(
-    (result) => reply({ code: result.outputFiles[0].contents }),
-    (error) => reply({ errors: (error.errors ?? [{ text: String(error) }]).map((e) => ({ text: e.text, location: e.location })) }),
-  );
+const apis = new Map();
+port.on('message', ({ esbuild, entry }) => {
+  answered = false;
+  new Promise((done) => {
+    if (!apis.has(esbuild)) apis.set(esbuild, require(esbuild));
+    done(apis.get(esbuild));
+  })
+    .then((api) =>
+      api.build({
+        absWorkingDir: dirname(entry),
+        entryPoints: [entry],
+        bundle: true,
+        write: false,
+        platform: 'node',
+        target: 'node22',
+        format: 'cjs',
+        supported: { 'dynamic-import': false },
+        minify: true,
+        keepNames: true,
+        legalComments: 'none',
+        sourcemap: false,
+        external: ['pg-native', 'cloudflare:sockets'],
+        plugins: [sdkEsModules],
+        logLevel: 'silent',
+      }),
+    )
+    .then(
+      (result) => reply({ code: result.outputFiles[0].contents }),
+      (error) => (Array.isArray(error && error.errors) && error.errors.length > 0
+        ? reply({ errors: error.errors.map((e) => ({ text: e.text, location: e.location })) })
+        : fail(error)),
+    );
+});
+// This thread lives as long as the process: the synth's side unrefs it.
+Atomics.store(signal, 1, 1);
+Atomics.notify(signal, 1);
 `;
+
+/** The bundling thread, once started. */
+let bundler: { worker: Worker; port: MessagePort; signal: Int32Array } | undefined;
+
+type Answer = { code: Uint8Array } | { errors: Message[] } | { failure: string };
+
+/** Bundles `entry` (an absolute path) with the esbuild at `esbuild`, in the bundling thread; undefined when it gave no answer in time. */
+function bundleInThread(esbuild: string, entry: string): Answer | { failure: string } {
+  if (bundler === undefined) {
+    const signal = new Int32Array(new SharedArrayBuffer(8));
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(BUILD, { eval: true, workerData: { signal, port: port2 }, transferList: [port2] });
+    // A dead thread reports through the signal, or not at all; its 'error'
+    // event must not crash the synth after that.
+    worker.on('error', () => undefined);
+    worker.unref();
+    port1.unref();
+    if (Atomics.wait(signal, 1, 0, START_TIMEOUT_MS) === 'timed-out') {
+      void worker.terminate();
+      return { failure: `the bundling thread did not start in ${START_TIMEOUT_MS / 1000} s (a preload in NODE_OPTIONS that fails in worker threads?)` };
+    }
+    bundler = { worker, port: port1, signal };
+  }
+  const { worker, port, signal } = bundler;
+  Atomics.store(signal, 0, 0);
+  port.postMessage({ esbuild, entry });
+  const waited = Atomics.wait(signal, 0, 0, BUILD_TIMEOUT_MS);
+  const answer = receiveMessageOnPort(port)?.message as Answer | undefined;
+  if (answer === undefined || 'failure' in answer) {
+    // Not to be used again: a new thread for the next entry.
+    bundler = undefined;
+    void worker.terminate();
+  }
+  return answer ?? { failure: waited === 'timed-out' ? `no answer in ${BUILD_TIMEOUT_MS / 1000} s` : 'no answer' };
+}
+
+/** The entries' bundle folders, removed when the process exits (one listener for them all). */
+const bundleDirs: string[] = [];
 
 /**
  * Bundles a user's rotation handler (TypeScript or JavaScript, exporting
  * `handler`) into one CommonJS file, as the built-in handlers are built:
  * same target, minified, no comments or paths, the AWS SDK from its ES
  * module builds, so the same source gives the same bytes on any machine.
- * Returns the folder holding `index.js`.
+ * Returns the folder holding `index.js`. `esbuild`: the module to bundle
+ * with (the tests give a broken one); by default the project's esbuild.
  */
-export function bundleEntry(entry: string): string {
+export function bundleEntry(entry: string, esbuild?: string): string {
   const path = resolve(entry);
   if (!existsSync(path) || !statSync(path).isFile()) {
     throw new InvalidPropError(`entry ${JSON.stringify(entry)} does not exist (resolved from ${process.cwd()}); give the path of a .ts or .js file that exports handler`);
   }
-  const esbuild = findEsbuild(entry);
-  // A worker thread runs the build while this thread waits for its answer.
-  const signal = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(BUILD, { eval: true, workerData: { esbuild, entry: path, port: port2, signal }, transferList: [port2] });
-  const waited = Atomics.wait(signal, 0, 0, BUILD_TIMEOUT_MS);
-  const output = receiveMessageOnPort(port1)?.message as { code?: Uint8Array; errors?: Message[] } | undefined;
-  void worker.terminate();
-  port1.close();
-  if (output === undefined) {
-    throw new InvalidPropError(`entry ${JSON.stringify(entry)} could not be bundled: esbuild gave no answer${waited === 'timed-out' ? ` in ${BUILD_TIMEOUT_MS / 1000} s` : ''}`);
-  }
-  if (output.code === undefined) {
-    const first = output.errors?.[0];
+  const answer = bundleInThread(esbuild ?? findEsbuild(entry), path);
+  if ('failure' in answer) throw new InvalidPropError(`entry ${JSON.stringify(entry)} could not be bundled: esbuild failed: ${answer.failure}`);
+  if ('errors' in answer) {
+    const [first] = answer.errors;
     throw new InvalidPropError(`entry ${JSON.stringify(entry)} does not build: ${first ? describe(first) : 'esbuild gave no output'}; fix the file and synthesize again`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'cdktf-secret-rotation-entry-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'index.js'), output.code);
+  if (bundleDirs.length === 0) process.once('exit', () => bundleDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  bundleDirs.push(dir);
+  writeFileSync(join(dir, 'index.js'), answer.code);
   return dir;
 }
 

@@ -114,6 +114,14 @@ describe('RotationFunction with your own entry', () => {
     expect(() => custom(broken)).toThrow(/^entry ".*broken\.ts" does not build: broken\.ts:2:\d+: .+; fix the file and synthesize again$/);
   });
 
+  it('fails saying so when esbuild itself fails, and bundles again once it works', () => {
+    const broken = join(work, 'broken-esbuild.js');
+    writeFileSync(broken, "throw new Error('this esbuild cannot load');\n");
+    expect(() => bundleEntry(ENTRY, broken)).toThrow(/^entry ".*index\.ts" could not be bundled: esbuild failed: this esbuild cannot load$/);
+    // The bundling thread is started again for the next entry.
+    expect(readFileSync(join(bundleEntry(ENTRY), 'index.js')).length).toBeGreaterThan(100_000);
+  });
+
   it('fails when given both a built-in handler and an entry, or neither', () => {
     expect(() => synth((scope) => new RotationFunction(scope, 'Rotation', { handler: 'postgres-single-user', entry: ENTRY }))).toThrow(
       'give handler (a built-in handler) or entry (the path of your own), exactly one',
