@@ -12,13 +12,15 @@ const BUILD_TIMEOUT_MS = 300_000;
 /**
  * The esbuild build that bundleEntry runs, in a worker thread: esbuild's
  * synchronous API takes no plugins, and a construct is built synchronously,
- * so the synth's thread posts `{ esbuild, entry }` and waits (Atomics.wait on
- * `signal[0]`) for one answer on `port`: `{ code }` (the bundle's bytes),
- * `{ errors: [{ text, location }] }` (esbuild's, about the entry), or
- * `{ failure }` (anything else). `signal[1]` says the thread has started.
- * One thread per process, started on first use and never keeping the
- * process alive, with esbuild's own service in it, as esbuild's buildSync
- * keeps one.
+ * so the synth's thread posts `{ id, esbuild, entry }` and waits (Atomics.wait
+ * on `signal[0]`) for the answer with that id on `port`: `{ code }` (the
+ * bundle's bytes), `{ errors: [{ text, location }] }` (esbuild's, about the
+ * entry) or `{ failure }` (anything else). `signal[1]` says the thread has
+ * started, `signal[2]` that it has ended. One thread at a time, started on
+ * first use, never keeping the process alive, and ending itself after
+ * IDLE_MS without a request (with esbuild's service in it stopped), so that
+ * module registries that load this file again (Jest's, one per test file)
+ * leave nothing running.
  *
  * The options are those of the built-in handlers (scripts/build-functions.mjs;
  * test/modules/rotation-function-entry.test.ts bundles http-api-key both ways
@@ -29,31 +31,41 @@ const BUILD_TIMEOUT_MS = 300_000;
  * what the handler reaches (through the CommonJS client, every protocol's
  * serializers and a browser user-agent parser are bundled: about 150 KB).
  * Only those packages: another package's "module" build may be meant for
- * browsers. The package is found as esbuild finds it (the nearest
- * node_modules folder up from the importer, symbolic links resolved); where
- * that finds nothing usable, esbuild resolves the import itself. import(),
- * which those builds use for Node's modules, is written as require().
+ * browsers. An import from a file of the user's is resolved by esbuild first
+ * (tsconfig `paths` apply there); one from inside node_modules, where they
+ * do not, by the nearest node_modules folder up, symbolic links resolved, as
+ * esbuild looks. Where that finds nothing usable, esbuild resolves the import
+ * itself. import(), which those builds use for Node's modules, is written as
+ * require().
  */
 const BUILD = `
 const { existsSync, readFileSync, realpathSync, statSync } = require('node:fs');
-const { dirname, join } = require('node:path');
+const { dirname, join, sep } = require('node:path');
 const { workerData } = require('node:worker_threads');
 const { signal, port } = workerData;
-let answered = true;
+const IDLE_MS = 10000;
+
+/** The request being answered; undefined when there is none. */
+let current;
 function reply(message) {
-  if (answered) return;
-  answered = true;
-  port.postMessage(message);
+  if (current === undefined) return;
+  port.postMessage({ id: current, ...message });
+  current = undefined;
   Atomics.store(signal, 0, 1);
   Atomics.notify(signal, 0);
 }
 // The waiting thread cannot hear this thread fail: a failure is an answer too.
-const fail = (error) => reply({ failure: String(error && error.message ? error.message : error) });
+const fail = (error) => reply({ failure: 'esbuild failed: ' + String(error && error.message ? error.message : error) });
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
-process.on('exit', () => fail('the bundling thread exited'));
+process.on('exit', () => {
+  Atomics.store(signal, 2, 1);
+  if (current !== undefined) reply({ failure: 'the bundling thread ended without an answer' });
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+});
 
-/** A package folder's ES module entry, or undefined: one look per folder. */
+/** A package folder's ES module entry ({ path, sideEffects }), or undefined: one look per folder. */
 const esEntries = new Map();
 function esEntry(dir) {
   if (!esEntries.has(dir)) {
@@ -61,7 +73,9 @@ function esEntry(dir) {
     try {
       const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8').replace(/^\\uFEFF/, ''));
       const file = typeof manifest.module === 'string' ? join(dir, manifest.module) : undefined;
-      if (manifest.exports === undefined && file !== undefined && statSync(file, { throwIfNoEntry: false })?.isFile()) entry = file;
+      if (manifest.exports === undefined && file !== undefined && statSync(file, { throwIfNoEntry: false })?.isFile()) {
+        entry = { path: file, sideEffects: manifest.sideEffects === false ? false : undefined };
+      }
     } catch {
       entry = undefined;
     }
@@ -69,27 +83,47 @@ function esEntry(dir) {
   }
   return esEntries.get(dir);
 }
-/** The folder of a package for an import from a folder: the nearest node_modules up, as esbuild looks. */
+/** The folder of a package for an import from a folder inside node_modules: the nearest node_modules up, as esbuild looks. */
 function packageDir(name, from) {
   for (let dir = from; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', name);
-    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+    if (existsSync(candidate)) return existsSync(join(candidate, 'package.json')) ? realpathSync(candidate) : undefined;
     if (dirname(dir) === dir) return undefined;
   }
 }
+const again = Symbol('resolving');
 const sdkEsModules = {
   name: 'sdk-es-modules',
   setup(build) {
-    build.onResolve({ filter: /^@(aws-sdk|smithy)\\/[^/]+$/ }, (args) => {
-      const dir = args.resolveDir && packageDir(args.path, args.resolveDir);
-      const path = dir && esEntry(dir);
-      return path ? { path } : undefined;
+    build.onResolve({ filter: /^@(aws-sdk|smithy)\\/[^/]+$/ }, async (args) => {
+      if (args.pluginData === again || !args.resolveDir) return undefined;
+      try {
+        let dir;
+        if (args.resolveDir.split(sep).includes('node_modules')) {
+          dir = packageDir(args.path, args.resolveDir);
+        } else {
+          const found = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: again });
+          const inside = sep + join('node_modules', args.path) + sep;
+          const at = found.errors.length === 0 ? found.path.lastIndexOf(inside) : -1;
+          if (at >= 0) dir = found.path.slice(0, at + inside.length - 1);
+        }
+        return (dir && esEntry(dir)) || undefined;
+      } catch {
+        return undefined;
+      }
     });
   },
 };
+
 const apis = new Map();
-port.on('message', ({ esbuild, entry }) => {
-  answered = false;
+function stopAll() {
+  for (const api of apis.values()) api.stop();
+  apis.clear();
+}
+let idle;
+port.on('message', ({ id, esbuild, entry }) => {
+  clearTimeout(idle);
+  current = id;
   new Promise((done) => {
     if (!apis.has(esbuild)) apis.set(esbuild, require(esbuild));
     done(apis.get(esbuild));
@@ -115,25 +149,51 @@ port.on('message', ({ esbuild, entry }) => {
     )
     .then(
       (result) => reply({ code: result.outputFiles[0].contents }),
-      (error) => (Array.isArray(error && error.errors) && error.errors.length > 0
-        ? reply({ errors: error.errors.map((e) => ({ text: e.text, location: e.location })) })
-        : fail(error)),
-    );
+      (error) => {
+        if (Array.isArray(error && error.errors) && error.errors.length > 0) {
+          reply({ errors: error.errors.map((e) => ({ text: e.text, location: e.location })) });
+        } else {
+          // esbuild itself failed (its service stopped, say): a new one for the next request.
+          stopAll();
+          fail(error);
+        }
+      },
+    )
+    .finally(() => {
+      // Idle: esbuild's service stopped, and, a moment later (its process
+      // reaped), the thread ended; a request meanwhile cancels either.
+      idle = setTimeout(() => {
+        stopAll();
+        idle = setTimeout(() => process.exit(0), 200);
+      }, IDLE_MS);
+    });
 });
-// This thread lives as long as the process: the synth's side unrefs it.
 Atomics.store(signal, 1, 1);
 Atomics.notify(signal, 1);
 `;
 
-/** The bundling thread, once started. */
+/** The bundling thread while it lives. */
 let bundler: { worker: Worker; port: MessagePort; signal: Int32Array } | undefined;
+let requests = 0;
 
 type Answer = { code: Uint8Array } | { errors: Message[] } | { failure: string };
 
-/** Bundles `entry` (an absolute path) with the esbuild at `esbuild`, in the bundling thread; undefined when it gave no answer in time. */
-function bundleInThread(esbuild: string, entry: string): Answer | { failure: string } {
+/**
+ * Bundles `entry` (an absolute path) with the esbuild module at `esbuild`, in
+ * the bundling thread; once more in a new thread if the thread ended (idle)
+ * just as the request came.
+ */
+function bundleInThread(esbuild: string, entry: string): Answer {
+  const first = requestInThread(esbuild, entry);
+  return first === ENDED ? requestInThread(esbuild, entry) : first;
+}
+
+const ENDED: Answer = { failure: 'the bundling thread ended without an answer' };
+
+function requestInThread(esbuild: string, entry: string): Answer {
+  if (bundler !== undefined && Atomics.load(bundler.signal, 2) === 1) bundler = undefined;
   if (bundler === undefined) {
-    const signal = new Int32Array(new SharedArrayBuffer(8));
+    const signal = new Int32Array(new SharedArrayBuffer(12));
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(BUILD, { eval: true, workerData: { signal, port: port2 }, transferList: [port2] });
     // A dead thread reports through the signal, or not at all; its 'error'
@@ -148,16 +208,26 @@ function bundleInThread(esbuild: string, entry: string): Answer | { failure: str
     bundler = { worker, port: port1, signal };
   }
   const { worker, port, signal } = bundler;
+  const id = (requests += 1);
   Atomics.store(signal, 0, 0);
-  port.postMessage({ esbuild, entry });
+  port.postMessage({ id, esbuild, entry });
   const waited = Atomics.wait(signal, 0, 0, BUILD_TIMEOUT_MS);
-  const answer = receiveMessageOnPort(port)?.message as Answer | undefined;
-  if (answer === undefined || 'failure' in answer) {
+  // Answers to earlier requests (one that timed out) are passed over.
+  let answer: (Answer & { id: number }) | undefined;
+  for (let message = receiveMessageOnPort(port); message !== undefined; message = receiveMessageOnPort(port)) {
+    const candidate = message.message as Answer & { id: number };
+    if (candidate.id === id) {
+      answer = candidate;
+      break;
+    }
+  }
+  if (answer === undefined) {
     // Not to be used again: a new thread for the next entry.
     bundler = undefined;
     void worker.terminate();
+    return waited === 'timed-out' ? { failure: `the bundling thread gave no answer in ${BUILD_TIMEOUT_MS / 1000} s` } : ENDED;
   }
-  return answer ?? { failure: waited === 'timed-out' ? `no answer in ${BUILD_TIMEOUT_MS / 1000} s` : 'no answer' };
+  return answer;
 }
 
 /** The entries' bundle folders, removed when the process exits (one listener for them all). */
@@ -177,7 +247,7 @@ export function bundleEntry(entry: string, esbuild?: string): string {
     throw new InvalidPropError(`entry ${JSON.stringify(entry)} does not exist (resolved from ${process.cwd()}); give the path of a .ts or .js file that exports handler`);
   }
   const answer = bundleInThread(esbuild ?? findEsbuild(entry), path);
-  if ('failure' in answer) throw new InvalidPropError(`entry ${JSON.stringify(entry)} could not be bundled: esbuild failed: ${answer.failure}`);
+  if ('failure' in answer) throw new InvalidPropError(`entry ${JSON.stringify(entry)} could not be bundled: ${answer.failure}`);
   if ('errors' in answer) {
     const [first] = answer.errors;
     throw new InvalidPropError(`entry ${JSON.stringify(entry)} does not build: ${first ? describe(first) : 'esbuild gave no output'}; fix the file and synthesize again`);

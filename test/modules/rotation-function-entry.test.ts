@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -112,6 +112,24 @@ describe('RotationFunction with your own entry', () => {
     const broken = join(work, 'broken.ts');
     writeFileSync(broken, 'export const handler = async (event: unknown) => {\n  return event +;\n};\n');
     expect(() => custom(broken)).toThrow(/^entry ".*broken\.ts" does not build: broken\.ts:2:\d+: .+; fix the file and synthesize again$/);
+  });
+
+  it('takes an SDK package from its ES module build only where esbuild would find that package: a tsconfig paths alias still wins', () => {
+    const project = join(work, 'aliased');
+    const pkg = join(project, 'node_modules', '@smithy', 'aliased');
+    for (const dir of [join(project, 'shim'), join(pkg, 'dist-es'), join(pkg, 'dist-cjs')]) mkdirSync(dir, { recursive: true });
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@smithy/aliased': ['shim/aliased.ts'] } } }));
+    writeFileSync(join(project, 'shim', 'aliased.ts'), "export const from = 'the-shim';\n");
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@smithy/aliased', main: 'dist-cjs/index.js', module: 'dist-es/index.js' }));
+    writeFileSync(join(pkg, 'dist-es', 'index.js'), "export const from = 'the-es-build';\n");
+    writeFileSync(join(pkg, 'dist-cjs', 'index.js'), "exports.from = 'the-commonjs-build';\n");
+    writeFileSync(join(project, 'index.ts'), "import { from } from '@smithy/aliased';\nexport const handler = async () => from;\n");
+    const aliased = readFileSync(join(bundleEntry(join(project, 'index.ts')), 'index.js'), 'utf8');
+    expect(aliased).toContain('the-shim');
+    // Without the alias, the package's ES module build.
+    rmSync(join(project, 'tsconfig.json'));
+    const plain = readFileSync(join(bundleEntry(join(project, 'index.ts')), 'index.js'), 'utf8');
+    expect([plain.includes('the-es-build'), plain.includes('the-commonjs-build')]).toEqual([true, false]);
   });
 
   it('fails saying so when esbuild itself fails, and bundles again once it works', () => {
